@@ -38,7 +38,9 @@ export type ProgramType =
   | "lsm"
   | "sk_lookup"
   | "syscall"
-  | "netfilter";
+  | "netfilter"
+  /** an executable section whose name names no program type libbpf knows */
+  | "unspec";
 
 /** A source position taken from `.BTF.ext` line info. */
 export interface LineInfo {

@@ -1,0 +1,82 @@
+/**
+ * The tsbpf library: parse a clang-built BPF object, inspect it, disassemble
+ * it. Everything here runs in a browser as well as in Node; files are read by
+ * the caller and handed in as bytes.
+ */
+import { BtfError } from "./btf/errors.js";
+import { ElfError } from "./elf/errors.js";
+import { disassemble as disassembleInsns, formatInsn } from "./isa/disasm.js";
+import { AsmError, IsaError } from "./isa/errors.js";
+import type { Insn } from "./isa/insn.js";
+import { BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE } from "./isa/opcodes.js";
+import { LoadError } from "./object/errors.js";
+import { kfuncName } from "./object/kfuncs.js";
+import { parseObject } from "./object/load.js";
+import { formatSourceLine } from "./object/source-lines.js";
+import type { ProgramSpec } from "./object/spec.js";
+
+export { BtfError, ElfError, AsmError, IsaError, LoadError };
+export type { Btf, BtfType, BtfKind } from "./btf/btf.js";
+export type { Insn } from "./isa/insn.js";
+export { decodeInsns } from "./isa/decode.js";
+export { encodeInsns } from "./isa/encode.js";
+export { assemble } from "./isa/asm.js";
+export { helperName } from "./isa/helpers.js";
+export { kfuncId, kfuncName } from "./object/kfuncs.js";
+export { mapTypeName } from "./object/map-types.js";
+export { objectNameFromPath, parseObject, type ParseOptions } from "./object/load.js";
+export { lineInfoAt, sourceLocation } from "./object/source-lines.js";
+export type { FuncInfo, LineInfo, MapSpec, ObjectSpec, ProgramSpec, ProgramType } from "./object/spec.js";
+
+/** An error tsbpf raises for bad input (as opposed to a bug in tsbpf). */
+export function isInputError(err: unknown): err is ElfError | BtfError | LoadError | IsaError | AsmError {
+  return (
+    err instanceof ElfError ||
+    err instanceof BtfError ||
+    err instanceof LoadError ||
+    err instanceof IsaError ||
+    err instanceof AsmError
+  );
+}
+
+/**
+ * How map references print: the kernel shows `map[id:N]` for a map and
+ * `map[id:N][0]+off` for a global data value; tsbpf's map ids are the map's
+ * position in the object plus one.
+ */
+function ldImm64Text(insns: readonly Insn[], index: number): string | undefined {
+  const insn = insns[index]!;
+  if (insn.src === BPF_PSEUDO_MAP_FD) return `map[id:${insn.imm + 1}]`;
+  if (insn.src === BPF_PSEUDO_MAP_VALUE) return `map[id:${insn.imm + 1}][0]+${insns[index + 1]?.imm ?? 0}`;
+  return undefined;
+}
+
+const disasmOptions = { kfuncName: (imm: number) => kfuncName(imm), ldImm64: ldImm64Text };
+
+/** One instruction of a program in the kernel verifier log's syntax, without its index. */
+export function formatInstruction(program: ProgramSpec, index: number): string {
+  return formatInsn(program.insns, index, disasmOptions);
+}
+
+export interface DisassembleOptions {
+  /** interleave `; source @ file.c:12` lines from line info, as the verifier log does */
+  readonly sourceLines?: boolean;
+}
+
+/**
+ * A program as the kernel's verifier log lists it (`0: (b7) r0 = 0`), with the
+ * source line printed before the first instruction of each line info record.
+ */
+export function disassembleProgram(program: ProgramSpec, options: DisassembleOptions = {}): string[] {
+  const lines = disassembleInsns(program.insns, disasmOptions);
+  if (options.sourceLines === false || program.lineInfo.length === 0) return lines;
+  const byInsn = new Map(program.lineInfo.map((rec) => [rec.insn, rec]));
+  const out: string[] = [];
+  for (const line of lines) {
+    const index = Number.parseInt(line, 10);
+    const rec = byInsn.get(index);
+    if (rec !== undefined) out.push(formatSourceLine(rec));
+    out.push(line);
+  }
+  return out;
+}

@@ -1,0 +1,14 @@
+export type { AsmOptions } from "./asm.js";
+export { assemble } from "./asm.js";
+export type { ConformanceCase } from "./conformance-file.js";
+export { conformanceInsns, parseConformanceFile } from "./conformance-file.js";
+export { decodeInsns, INSN_SIZE } from "./decode.js";
+export type { DisasmOptions } from "./disasm.js";
+export { disassemble, formatInsn } from "./disasm.js";
+export { encodeInsns } from "./encode.js";
+export { AsmError, ConformanceFileError, IsaError } from "./errors.js";
+export { HELPER_MAX_ID, HELPER_NAMES, helperId, helperName } from "./helpers.js";
+export type { Insn } from "./insn.js";
+export { isLddw, lddwImm64, makeLddw } from "./lddw.js";
+export * from "./opcodes.js";
+export { validateInsns } from "./validate.js";
