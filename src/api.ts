@@ -11,25 +11,33 @@ import type { Insn } from "./isa/insn.js";
 import { BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE } from "./isa/opcodes.js";
 import { LoadError } from "./object/errors.js";
 import { kfuncName } from "./object/kfuncs.js";
-import { parseObject } from "./object/load.js";
 import { formatSourceLine } from "./object/source-lines.js";
 import type { ProgramSpec } from "./object/spec.js";
 
-export { BtfError, ElfError, AsmError, IsaError, LoadError };
-export type { Btf, BtfType, BtfKind } from "./btf/btf.js";
-export type { Insn } from "./isa/insn.js";
+export type { Btf, BtfKind, BtfType } from "./btf/btf.js";
+export { assemble } from "./isa/asm.js";
 export { decodeInsns } from "./isa/decode.js";
 export { encodeInsns } from "./isa/encode.js";
-export { assemble } from "./isa/asm.js";
 export { helperName } from "./isa/helpers.js";
+export type { Insn } from "./isa/insn.js";
 export { kfuncId, kfuncName } from "./object/kfuncs.js";
+export { objectNameFromPath, type ParseOptions, parseObject } from "./object/load.js";
 export { mapTypeName } from "./object/map-types.js";
-export { objectNameFromPath, parseObject, type ParseOptions } from "./object/load.js";
 export { lineInfoAt, sourceLocation } from "./object/source-lines.js";
-export type { FuncInfo, LineInfo, MapSpec, ObjectSpec, ProgramSpec, ProgramType } from "./object/spec.js";
+export type {
+  FuncInfo,
+  LineInfo,
+  MapSpec,
+  ObjectSpec,
+  ProgramSpec,
+  ProgramType,
+} from "./object/spec.js";
+export { AsmError, BtfError, ElfError, IsaError, LoadError };
 
 /** An error tsbpf raises for bad input (as opposed to a bug in tsbpf). */
-export function isInputError(err: unknown): err is ElfError | BtfError | LoadError | IsaError | AsmError {
+export function isInputError(
+  err: unknown,
+): err is ElfError | BtfError | LoadError | IsaError | AsmError {
   return (
     err instanceof ElfError ||
     err instanceof BtfError ||
@@ -47,7 +55,8 @@ export function isInputError(err: unknown): err is ElfError | BtfError | LoadErr
 function ldImm64Text(insns: readonly Insn[], index: number): string | undefined {
   const insn = insns[index]!;
   if (insn.src === BPF_PSEUDO_MAP_FD) return `map[id:${insn.imm + 1}]`;
-  if (insn.src === BPF_PSEUDO_MAP_VALUE) return `map[id:${insn.imm + 1}][0]+${insns[index + 1]?.imm ?? 0}`;
+  if (insn.src === BPF_PSEUDO_MAP_VALUE)
+    return `map[id:${insn.imm + 1}][0]+${insns[index + 1]?.imm ?? 0}`;
   return undefined;
 }
 
@@ -67,7 +76,10 @@ export interface DisassembleOptions {
  * A program as the kernel's verifier log lists it (`0: (b7) r0 = 0`), with the
  * source line printed before the first instruction of each line info record.
  */
-export function disassembleProgram(program: ProgramSpec, options: DisassembleOptions = {}): string[] {
+export function disassembleProgram(
+  program: ProgramSpec,
+  options: DisassembleOptions = {},
+): string[] {
   const lines = disassembleInsns(program.insns, disasmOptions);
   if (options.sourceLines === false || program.lineInfo.length === 0) return lines;
   const byInsn = new Map(program.lineInfo.map((rec) => [rec.insn, rec]));

@@ -30,10 +30,19 @@
 #error "include either <tsbpf/objects.h> or <tsbpf/objects_2022.h>, not both"
 #endif
 
+/*
+ * A program built on a generated vmlinux.h (which defines __VMLINUX_H__)
+ * already has every kernel type, the graph types included, at the running
+ * kernel's sizes; the uapi headers would clash with it.
+ */
+#ifdef __VMLINUX_H__
+#define TSBPF_UAPI_HAS_GRAPH_TYPES 1
+#else
 #include <stdbool.h>
 #include <linux/types.h>
 #include <linux/version.h>
 #include <linux/bpf.h>
+#endif
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 

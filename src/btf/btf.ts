@@ -4,7 +4,7 @@ import { formatType } from "./format.js";
 import { alignOf, sizeOf, skipModifiers } from "./layout.js";
 import { declaration } from "./names.js";
 import { parseRawBtf } from "./parse.js";
-import type { BtfKind, BtfType } from "./types.js";
+import type { BtfDeclTag, BtfKind, BtfType } from "./types.js";
 
 export { BtfError } from "./errors.js";
 export * from "./types.js";
@@ -16,7 +16,7 @@ export class Btf {
   /** the string at a string-section offset; a BtfError for offsets past its end */
   readonly stringAt: (offset: number) => string;
   private byName: Map<string, BtfType[]> | undefined;
-  private tags: Map<number, { componentIdx: number; name: string }[]> | undefined;
+  private tags: Map<number, BtfDeclTag[]> | undefined;
 
   constructor(types: readonly BtfType[], stringAt: (offset: number) => string) {
     this.types = types;
@@ -70,17 +70,21 @@ export class Btf {
    * `componentIdx` is omitted (or -1), else those on that member or parameter.
    */
   declTags(id: number, componentIdx = -1): string[] {
+    return this.declTagTypes(id, componentIdx).map((t) => t.name);
+  }
+
+  /** The DECL_TAG types behind `declTags`, for callers that need their ids or attribute flag. */
+  declTagTypes(id: number, componentIdx = -1): BtfDeclTag[] {
     if (this.tags === undefined) {
       this.tags = new Map();
       for (const t of this.types) {
         if (t.kind !== "decl_tag") continue;
         const list = this.tags.get(t.type);
-        const entry = { componentIdx: t.componentIdx, name: t.name };
-        if (list === undefined) this.tags.set(t.type, [entry]);
-        else list.push(entry);
+        if (list === undefined) this.tags.set(t.type, [t]);
+        else list.push(t);
       }
     }
-    return (this.tags.get(id) ?? []).filter((t) => t.componentIdx === componentIdx).map((t) => t.name);
+    return (this.tags.get(id) ?? []).filter((t) => t.componentIdx === componentIdx);
   }
 
   /**

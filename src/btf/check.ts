@@ -45,18 +45,6 @@ function references(t: BtfType): Ref[] {
   }
 }
 
-/**
- * Whether `from` needs `to`'s layout, the dependency a loop must not close.
- * A pointer breaks the chain (`struct A { struct A *next; }` is fine) unless
- * it points at another pointer or modifier, which the kernel keeps resolving
- * to catch pointer loops; members, parameters and modifiers that are
- * pointers hand the decision to the pointer's own edge.
- */
-function isLayoutEdge(from: BtfType, to: BtfType): boolean {
-  if (from.kind === "ptr") return to.kind === "ptr" || isModifier(to);
-  return true;
-}
-
 export function checkReferences(parsed: ParsedBtf): void {
   const { types, offsets } = parsed;
   const n = types.length;
@@ -72,19 +60,31 @@ export function checkReferences(parsed: ParsedBtf): void {
     }
     switch (t.kind) {
       case "func": {
-        if (types[t.type]!.kind !== "func_proto") fail(t, `Invalid type_id: ${t.type} is not a FUNC_PROTO`);
+        if (types[t.type]!.kind !== "func_proto")
+          fail(t, `Invalid type_id: ${t.type} is not a FUNC_PROTO`);
         break;
       }
       case "var": {
         const target = types[t.type]!;
-        if (target.kind === "void" || target.kind === "func" || target.kind === "func_proto" || target.kind === "var" || target.kind === "datasec" || target.kind === "decl_tag") {
+        if (
+          target.kind === "void" ||
+          target.kind === "func" ||
+          target.kind === "func_proto" ||
+          target.kind === "var" ||
+          target.kind === "datasec" ||
+          target.kind === "decl_tag"
+        ) {
           fail(t, `Invalid type_id: a VAR cannot have type ${kindLabel(target.kind)} [${t.type}]`);
         }
         break;
       }
       case "datasec":
         t.vars.forEach((v, i) => {
-          if (types[v.type]!.kind !== "var") fail(t, `Not a VAR kind member: var ${i} is [${v.type}]`);
+          // clang lists extern kfuncs as FUNCs in .ksyms; libbpf rewrites them before load
+          const kind = types[v.type]!.kind;
+          if (kind !== "var" && kind !== "func") {
+            fail(t, `Not a VAR kind member: var ${i} is [${v.type}]`);
+          }
         });
         break;
       case "decl_tag": {
@@ -95,9 +95,13 @@ export function checkReferences(parsed: ParsedBtf): void {
           const proto = types[target.type];
           components = proto?.kind === "func_proto" ? proto.params.length : 0;
         } else if (target.kind === "var" || target.kind === "typedef") components = 0;
-        else fail(t, `Invalid type: a DECL_TAG cannot target ${kindLabel(target.kind)} [${t.type}]`);
+        else
+          fail(t, `Invalid type: a DECL_TAG cannot target ${kindLabel(target.kind)} [${t.type}]`);
         if (t.componentIdx >= components!) {
-          fail(t, `Invalid component_idx:${t.componentIdx} (target [${t.type}] has ${components!})`);
+          fail(
+            t,
+            `Invalid component_idx:${t.componentIdx} (target [${t.type}] has ${components!})`,
+          );
         }
         break;
       }
@@ -113,7 +117,8 @@ export function checkReferences(parsed: ParsedBtf): void {
       case "func_proto": {
         const last = t.params.length - 1;
         t.params.forEach((p, i) => {
-          if (p.type === 0 && (i !== last || p.name !== "")) fail(t, `Invalid arg#${i + 1}: type void`);
+          if (p.type === 0 && (i !== last || p.name !== ""))
+            fail(t, `Invalid arg#${i + 1}: type void`);
         });
         break;
       }
@@ -124,37 +129,57 @@ export function checkReferences(parsed: ParsedBtf): void {
   checkLoops(types, fail);
 }
 
-/** Iterative depth-first search for a cycle of layout dependencies. */
+/**
+ * Where a layout dependency leads, as the kernel's btf_resolve walks it. A
+ * pointer breaks the chain (`struct A { struct A *next; }` is fine) except
+ * through further pointers and modifiers, which the kernel keeps resolving
+ * to catch pointer loops: behind a pointer, a modifier stops at anything
+ * else. A FUNC_PROTO is never resolved through, so it ends every chain.
+ * Returns the target's mode, or undefined when the edge is no dependency.
+ */
+function follow(from: BtfType, behindPointer: boolean, to: BtfType): boolean | undefined {
+  const chains = to.kind === "ptr" || isModifier(to);
+  if (from.kind === "ptr") return chains ? true : undefined;
+  if (isModifier(from) && behindPointer) return chains ? true : undefined;
+  if (from.kind === "func_proto") return undefined;
+  return false;
+}
+
+/** Iterative depth-first search for a cycle of layout dependencies, per (type, behind-pointer) state. */
 function checkLoops(types: readonly BtfType[], fail: (t: BtfType, text: string) => never): void {
   const NEW = 0;
   const ACTIVE = 1;
   const DONE = 2;
-  const state = new Uint8Array(types.length);
+  const state = new Uint8Array(types.length * 2);
+  const key = (id: number, behindPointer: boolean): number => id * 2 + (behindPointer ? 1 : 0);
   for (const root of types) {
-    if (state[root.id] !== NEW) continue;
-    const stack: { t: BtfType; refs: Ref[]; next: number }[] = [];
-    state[root.id] = ACTIVE;
-    stack.push({ t: root, refs: references(root), next: 0 });
+    if (state[key(root.id, false)] !== NEW) continue;
+    const stack: { t: BtfType; behindPointer: boolean; refs: Ref[]; next: number }[] = [];
+    state[key(root.id, false)] = ACTIVE;
+    stack.push({ t: root, behindPointer: false, refs: references(root), next: 0 });
     while (stack.length > 0) {
       const top = stack[stack.length - 1]!;
       if (top.next >= top.refs.length) {
-        state[top.t.id] = DONE;
+        state[key(top.t.id, top.behindPointer)] = DONE;
         stack.pop();
         continue;
       }
       const ref = top.refs[top.next++]!;
       const to = types[ref.id]!;
-      if (!isLayoutEdge(top.t, to)) continue;
-      if (state[to.id] === ACTIVE) {
+      const mode = follow(top.t, top.behindPointer, to);
+      if (mode === undefined) continue;
+      const k = key(to.id, mode);
+      if (state[k] === ACTIVE) {
+        const from = stack.findIndex((f) => f.t.id === to.id && f.behindPointer === mode);
         const cycle = stack
-          .slice(stack.findIndex((f) => f.t.id === to.id))
+          .slice(from)
           .map((f) => `[${f.t.id}]`)
           .join(" -> ");
         fail(to, `Loop detected: ${cycle} -> [${to.id}]`);
       }
-      if (state[to.id] === NEW) {
-        state[to.id] = ACTIVE;
-        stack.push({ t: to, refs: references(to), next: 0 });
+      if (state[k] === NEW) {
+        state[k] = ACTIVE;
+        stack.push({ t: to, behindPointer: mode, refs: references(to), next: 0 });
       }
     }
   }

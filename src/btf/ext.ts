@@ -108,7 +108,10 @@ function parseInfo<T>(
   if (length < 4) fail("record size not found", start);
   const recordSize = view.getUint32(start, true);
   if (recordSize < kind.minRecord || recordSize % 4 !== 0) {
-    fail(`record size ${recordSize} is invalid (at least ${kind.minRecord}, a multiple of 4)`, start);
+    fail(
+      `record size ${recordSize} is invalid (at least ${kind.minRecord}, a multiple of 4)`,
+      start,
+    );
   }
   let at = start + 4;
   while (at < end) {
@@ -119,14 +122,20 @@ function parseInfo<T>(
     if (count === 0) fail(`section "${name}" has incorrect num_records 0`, at);
     const records = at + 8;
     if ((end - records) / recordSize < count) {
-      fail(`section "${name}" has ${count} records of ${recordSize} bytes, past the end of the data`, at);
+      fail(
+        `section "${name}" has ${count} records of ${recordSize} bytes, past the end of the data`,
+        at,
+      );
     }
     const list = out.get(name) ?? [];
     for (let i = 0; i < count; i++) {
       const rec = records + i * recordSize;
       const byteOff = view.getUint32(rec, true);
       if (byteOff % INSN_SIZE !== 0) {
-        fail(`section "${name}" record ${i}: insn_off ${byteOff} is not a multiple of ${INSN_SIZE}`, rec);
+        fail(
+          `section "${name}" record ${i}: insn_off ${byteOff} is not a multiple of ${INSN_SIZE}`,
+          rec,
+        );
       }
       try {
         list.push(kind.decode(view, rec, byteOff / INSN_SIZE));
@@ -179,9 +188,12 @@ export function parseBtfExt(bytes: Uint8Array, btf: Btf): BtfExt {
     const off = view.getUint32(field, true);
     const len = view.getUint32(field + 4, true);
     if (off % 4 !== 0) {
-      throw new BtfError(`.BTF.ext: ${name} section (off:${off} len:${len}) is not aligned to 4 bytes`, {
-        offset: field,
-      });
+      throw new BtfError(
+        `.BTF.ext: ${name} section (off:${off} len:${len}) is not aligned to 4 bytes`,
+        {
+          offset: field,
+        },
+      );
     }
     if (off + len > bytes.length - hdrLen) {
       throw new BtfError(
@@ -194,7 +206,8 @@ export function parseBtfExt(bytes: Uint8Array, btf: Btf): BtfExt {
 
   const func = sectionAt(8, "func_info");
   const line = sectionAt(16, "line_info");
-  const core = hdrLen >= CORE_HEADER_SIZE ? sectionAt(24, "core_relo") : { start: hdrLen, length: 0 };
+  const core =
+    hdrLen >= CORE_HEADER_SIZE ? sectionAt(24, "core_relo") : { start: hdrLen, length: 0 };
 
   const funcInfo = parseInfo(view, btf, func.start, func.length, {
     name: "func_info",

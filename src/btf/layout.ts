@@ -10,7 +10,8 @@ const MAX_CHAIN = 4096;
 
 function lookup(types: readonly BtfType[], id: number): BtfType {
   const t = types[id];
-  if (t === undefined) throw new BtfError(`type id ${id} out of range (${types.length} types)`, { typeId: id });
+  if (t === undefined)
+    throw new BtfError(`type id ${id} out of range (${types.length} types)`, { typeId: id });
   return t;
 }
 
@@ -18,7 +19,8 @@ function lookup(types: readonly BtfType[], id: number): BtfType {
 export function skipModifiers(types: readonly BtfType[], id: number): BtfType {
   let t = lookup(types, id);
   for (let steps = 0; isModifier(t); steps++) {
-    if (steps > MAX_CHAIN) throw new BtfError(`Loop detected resolving type id ${id}`, { typeId: id });
+    if (steps > MAX_CHAIN)
+      throw new BtfError(`Loop detected resolving type id ${id}`, { typeId: id });
     t = lookup(types, t.type);
   }
   return t;
@@ -87,6 +89,8 @@ export function alignOf(types: readonly BtfType[], id: number): number {
       return t.size % max === 0 ? max : 1;
     }
     default:
-      throw new BtfError(`type id ${id} has no alignment: it is ${kindLabel(t.kind)}`, { typeId: id });
+      throw new BtfError(`type id ${id} has no alignment: it is ${kindLabel(t.kind)}`, {
+        typeId: id,
+      });
   }
 }

@@ -13,12 +13,17 @@ const QUALIFIERS: Partial<Record<BtfType["kind"], string>> = {
   restrict: "restrict",
 };
 
-export function typeTagAttribute(tag: string): string {
-  return `__attribute__((btf_type_tag(${JSON.stringify(tag)})))`;
+/** How a tag is written in C; `attribute` tags (kind_flag) are the attribute's own text. */
+export function typeTagAttribute(tag: string, attribute = false): string {
+  return attribute
+    ? `__attribute__((${tag}))`
+    : `__attribute__((btf_type_tag(${JSON.stringify(tag)})))`;
 }
 
-export function declTagAttribute(tag: string): string {
-  return `__attribute__((btf_decl_tag(${JSON.stringify(tag)})))`;
+export function declTagAttribute(tag: string, attribute = false): string {
+  return attribute
+    ? `__attribute__((${tag}))`
+    : `__attribute__((btf_decl_tag(${JSON.stringify(tag)})))`;
 }
 
 function join(base: string, declarator: string): string {
@@ -81,13 +86,15 @@ export function declaration(
       return `${qualifier} ${next(t.type, declarator)}`;
     }
     case "type_tag":
-      return next(t.type, join(typeTagAttribute(t.name), declarator));
+      return next(t.type, join(typeTagAttribute(t.name, t.attribute), declarator));
     case "array": {
       const inner = declarator.startsWith("*") ? `(${declarator})` : declarator;
       return next(t.elemType, `${inner}[${t.nelems}]`);
     }
     case "func_proto": {
-      const params = t.params.map((p) => (p.type === 0 && p.name === "" ? "..." : next(p.type, p.name)));
+      const params = t.params.map((p) =>
+        p.type === 0 && p.name === "" ? "..." : next(p.type, p.name),
+      );
       const inner = declarator.startsWith("*") ? `(${declarator})` : declarator;
       return next(t.returnType, `${inner}(${params.length === 0 ? "void" : params.join(", ")})`);
     }
@@ -98,6 +105,6 @@ export function declaration(
     case "datasec":
       return join(`SEC(${JSON.stringify(t.name)})`, declarator);
     case "decl_tag":
-      return join(declTagAttribute(t.name), declarator);
+      return join(declTagAttribute(t.name, t.attribute), declarator);
   }
 }

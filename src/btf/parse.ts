@@ -51,9 +51,12 @@ function parseHeader(bytes: Uint8Array, view: DataView): Header {
   }
   const hdrLen = view.getUint32(4, true);
   if (bytes.length < hdrLen) {
-    throw new BtfError(`btf_header not found: hdr_len ${hdrLen} but BTF data is ${bytes.length} bytes`, {
-      offset: 4,
-    });
+    throw new BtfError(
+      `btf_header not found: hdr_len ${hdrLen} but BTF data is ${bytes.length} bytes`,
+      {
+        offset: 4,
+      },
+    );
   }
   if (hdrLen < HEADER_SIZE) {
     throw new BtfError(`btf_header not found: hdr_len ${hdrLen} is shorter than ${HEADER_SIZE}`, {
@@ -62,9 +65,12 @@ function parseHeader(bytes: Uint8Array, view: DataView): Header {
   }
   for (let i = HEADER_SIZE; i < hdrLen; i++) {
     if (bytes[i] !== 0) {
-      throw new BtfError(`Unsupported btf_header: non-zero byte at offset ${i} past the known fields`, {
-        offset: i,
-      });
+      throw new BtfError(
+        `Unsupported btf_header: non-zero byte at offset ${i} past the known fields`,
+        {
+          offset: i,
+        },
+      );
     }
   }
   const version = view.getUint8(2);
@@ -76,7 +82,9 @@ function parseHeader(bytes: Uint8Array, view: DataView): Header {
     throw new BtfError(`Unsupported flags: ${hex(flags)}`, { offset: 3 });
   }
   if (bytes.length === hdrLen) {
-    throw new BtfError("No data: the BTF header is not followed by any section", { offset: hdrLen });
+    throw new BtfError("No data: the BTF header is not followed by any section", {
+      offset: hdrLen,
+    });
   }
   const header: Header = {
     hdrLen,
@@ -103,7 +111,9 @@ function checkSections(h: Header, size: number): void {
       throw new BtfError(`Invalid section offset: ${where}`, { offset: sec.field });
     }
     if (total < sec.off) {
-      throw new BtfError(`Unsupported section found: gap before the ${where}`, { offset: sec.field });
+      throw new BtfError(`Unsupported section found: gap before the ${where}`, {
+        offset: sec.field,
+      });
     }
     if (total > sec.off) {
       throw new BtfError(`Section overlap found: ${where}`, { offset: sec.field });
@@ -194,7 +204,12 @@ function parseTypes(view: DataView, h: Header, strings: BtfStrings): ParsedBtf {
         if (bits > 128) where(`nr_bits exceeds 128`);
         if (Math.ceil((offset + bits) / 8) > sizeOrType) where("nr_bits exceeds type_size");
         if (![1, 2, 4, 8, 16].includes(sizeOrType)) where(`Unsupported size:${sizeOrType}`);
-        if (encoding !== 0 && encoding !== INT_SIGNED && encoding !== INT_CHAR && encoding !== INT_BOOL) {
+        if (
+          encoding !== 0 &&
+          encoding !== INT_SIGNED &&
+          encoding !== INT_CHAR &&
+          encoding !== INT_BOOL
+        ) {
           where(`Unsupported encoding:${encoding}`);
         }
         type = {
@@ -218,15 +233,22 @@ function parseTypes(view: DataView, h: Header, strings: BtfStrings): ParsedBtf {
       case 11:
       case 18: {
         noVlen();
-        noKflag();
+        // kind_flag on a type tag marks an attribute; on the others it is invalid
+        if (kindNo !== 18) noKflag();
         const kind = (["ptr", "typedef", "volatile", "const", "restrict", "type_tag"] as const)[
           [2, 8, 9, 10, 11, 18].indexOf(kindNo)
         ]!;
         if ((kind === "typedef" || kind === "type_tag") && name === "") where("Invalid name");
-        if ((kind === "ptr" || kind === "volatile" || kind === "const" || kind === "restrict") && name !== "") {
+        if (
+          (kind === "ptr" || kind === "volatile" || kind === "const" || kind === "restrict") &&
+          name !== ""
+        ) {
           where("Invalid name");
         }
-        type = { kind, id, name, type: sizeOrType };
+        type =
+          kind === "type_tag" && kflag
+            ? { kind, id, name, type: sizeOrType, attribute: true }
+            : { kind, id, name, type: sizeOrType };
         break;
       }
       case 3: {
@@ -260,7 +282,12 @@ function parseTypes(view: DataView, h: Header, strings: BtfStrings): ParsedBtf {
           if (Math.ceil(bitOffset / 8) > sizeOrType) {
             where(`member ${i} '${memberName}' Member bits_offset exceeds its struct size`);
           }
-          members.push({ name: memberName, type: view.getUint32(m + 4, true), bitOffset, bitfieldSize });
+          members.push({
+            name: memberName,
+            type: view.getUint32(m + 4, true),
+            bitOffset,
+            bitfieldSize,
+          });
         }
         type = { kind: kindNo === 4 ? "struct" : "union", id, name, size: sizeOrType, members };
         size += vlen * 12;
@@ -318,7 +345,10 @@ function parseTypes(view: DataView, h: Header, strings: BtfStrings): ParsedBtf {
         const params = [];
         for (let i = 0; i < vlen; i++) {
           const p = extra + i * 8;
-          params.push({ name: str(view.getUint32(p, true), `arg#${i + 1}`), type: view.getUint32(p + 4, true) });
+          params.push({
+            name: str(view.getUint32(p, true), `arg#${i + 1}`),
+            type: view.getUint32(p + 4, true),
+          });
         }
         type = { kind: "func_proto", id, name, returnType: sizeOrType, params };
         size += vlen * 8;
@@ -366,7 +396,9 @@ function parseTypes(view: DataView, h: Header, strings: BtfStrings): ParsedBtf {
         need(4);
         const componentIdx = view.getInt32(extra, true);
         if (componentIdx < -1) where(`Invalid component_idx:${componentIdx}`);
-        type = { kind: "decl_tag", id, name, type: sizeOrType, componentIdx };
+        type = kflag
+          ? { kind: "decl_tag", id, name, type: sizeOrType, componentIdx, attribute: true }
+          : { kind: "decl_tag", id, name, type: sizeOrType, componentIdx };
         size += 4;
         break;
       }

@@ -86,7 +86,13 @@ export type BtfVolatile = BtfReference<"volatile">;
 export type BtfConst = BtfReference<"const">;
 export type BtfRestrict = BtfReference<"restrict">;
 /** `name` is the tag, e.g. "user" for `__attribute__((btf_type_tag("user")))` */
-export type BtfTypeTag = BtfReference<"type_tag">;
+export interface BtfTypeTag extends BtfReference<"type_tag"> {
+  /**
+   * Set (kind_flag) when the tag is a plain attribute rather than a
+   * btf_type_tag: `name` is then the attribute's text, e.g. "address_space(1)".
+   */
+  readonly attribute?: true;
+}
 
 export interface BtfArray extends TypeBase {
   readonly kind: "array";
@@ -184,6 +190,8 @@ export interface BtfDeclTag extends TypeBase {
   readonly type: number;
   /** member or parameter index; -1 when the tag is on the type or var itself */
   readonly componentIdx: number;
+  /** set (kind_flag) when `name` is a plain attribute's text rather than a btf_decl_tag */
+  readonly attribute?: true;
 }
 
 export type BtfType =

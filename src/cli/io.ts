@@ -7,6 +7,26 @@ export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 /** the input could not be used at all */
 export const EXIT_BAD_INPUT = 2;
+/** tsbpf itself failed: a bug (EX_SOFTWARE) */
+export const EXIT_INTERNAL = 70;
+
+/** Where a command writes; tests pass their own. */
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export const processIo: CliIo = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
+
+/** What every command needs from the shell around it. */
+export interface CliContext {
+  readonly io: CliIo;
+  /** records the exit code of the command that ran */
+  exit(code: number): void;
+}
 
 /** An input problem the CLI found itself (missing file, unknown program name). */
 export class UsageError extends Error {
@@ -19,14 +39,20 @@ export function readInput(path: string): Uint8Array {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT") throw new UsageError("no such file");
-    if (code === "EISDIR") throw new UsageError("is a directory, not an object file");
+    if (code === "EISDIR") throw new UsageError("is a directory, not a file");
     if (code === "EACCES") throw new UsageError("permission denied");
     throw new UsageError(`cannot read: ${(err as Error).message}`);
   }
 }
 
 function where(err: unknown): string {
-  const e = err as { section?: string; offset?: number; typeId?: number; line?: number };
+  const e = err as {
+    section?: string;
+    offset?: number;
+    typeId?: number;
+    line?: number;
+    index?: number;
+  };
   const parts: string[] = [];
   if (e.section !== undefined) parts.push(`section ${e.section}`);
   if (e.offset !== undefined) parts.push(`offset ${e.offset}`);
@@ -37,35 +63,37 @@ function where(err: unknown): string {
 
 /**
  * Runs a command body and turns what it throws into one line on stderr and an
- * exit code: 2 for input tsbpf cannot use, and a bug report (with the stack
- * only under --debug) for anything else.
+ * exit code: 2 for input tsbpf cannot use, 70 (with a request to report it)
+ * for anything else. Stack traces only under --debug.
  */
 export async function runCommand(
+  ctx: CliContext,
   file: string | undefined,
   debug: boolean,
   body: () => number | Promise<number>,
 ): Promise<void> {
-  let code: number;
   try {
-    code = await body();
+    ctx.exit(await body());
   } catch (err) {
     const prefix = file === undefined ? "tsbpf: " : `tsbpf: ${file}: `;
     if (err instanceof UsageError || isInputError(err)) {
       const kind = err instanceof UsageError ? "" : `${err.name}: `;
-      process.stderr.write(`${prefix}${kind}${err.message}${where(err)}\n`);
-      if (debug) process.stderr.write(`${(err as Error).stack}\n`);
-      code = EXIT_BAD_INPUT;
+      ctx.io.err(`${prefix}${kind}${err.message}${where(err)}\n`);
+      if (debug) ctx.io.err(`${(err as Error).stack}\n`);
+      ctx.exit(EXIT_BAD_INPUT);
     } else {
-      process.stderr.write(
-        `${prefix}internal error: ${(err as Error)?.message ?? String(err)}\n` +
-          (debug ? `${(err as Error)?.stack}\n` : "(run again with --debug for the stack trace, and please report it)\n"),
+      const e = err as Error | undefined;
+      ctx.io.err(`${prefix}internal error: ${e?.message ?? String(err)}\n`);
+      ctx.io.err(
+        debug
+          ? `${e?.stack}\n`
+          : "(run again with --debug for the stack trace, and please report it)\n",
       );
-      code = 70;
+      ctx.exit(EXIT_INTERNAL);
     }
   }
-  process.exitCode = code;
 }
 
-export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+export function toJson(value: unknown): string {
+  return `${JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`;
 }

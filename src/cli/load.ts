@@ -1,4 +1,4 @@
-import { objectNameFromPath, type ObjectSpec, type ProgramSpec, parseObject } from "../api.js";
+import { type ObjectSpec, objectNameFromPath, type ProgramSpec, parseObject } from "../api.js";
 import { readInput, UsageError } from "./io.js";
 
 export function loadObjectFile(path: string): ObjectSpec {

@@ -148,9 +148,12 @@ function stringAt(table: ElfSection, offset: number, what: string): string {
 
 function checkIdent(r: Reader): void {
   if (r.bytes.length < 16) {
-    throw new ElfError(`not an ELF file: ${r.bytes.length} bytes is shorter than the ELF identification`, {
-      offset: 0,
-    });
+    throw new ElfError(
+      `not an ELF file: ${r.bytes.length} bytes is shorter than the ELF identification`,
+      {
+        offset: 0,
+      },
+    );
   }
   if (r.u8(0) !== 0x7f || r.u8(1) !== 0x45 || r.u8(2) !== 0x4c || r.u8(3) !== 0x46) {
     throw new ElfError("not an ELF file: bad magic (expected 7f 45 4c 46)", { offset: 0 });
@@ -374,7 +377,8 @@ export function parseElf(bytes: Uint8Array): ElfFile {
   const r = new Reader(bytes);
   const header = readHeader(r);
   const raw: RawSection[] = [];
-  for (let i = 0; i < header.shnum; i++) raw.push(readSectionHeader(r, header.shoff, i, header.shnum));
+  for (let i = 0; i < header.shnum; i++)
+    raw.push(readSectionHeader(r, header.shoff, i, header.shnum));
 
   const shstrtab = raw[header.shstrndx];
   const sections: ElfSection[] = raw.map(({ nameOffset, ...section }) => {
@@ -387,10 +391,13 @@ export function parseElf(bytes: Uint8Array): ElfFile {
 
   const symtabs = sections.filter((s) => s.type === SHT_SYMTAB);
   if (symtabs.length > 1) {
-    throw new ElfError(`more than one symbol table (sections ${symtabs.map((s) => s.index).join(", ")})`, {
-      section: symtabs[1]!.name,
-      offset: symtabs[1]!.offset,
-    });
+    throw new ElfError(
+      `more than one symbol table (sections ${symtabs.map((s) => s.index).join(", ")})`,
+      {
+        section: symtabs[1]!.name,
+        offset: symtabs[1]!.offset,
+      },
+    );
   }
   const symtab = symtabs[0];
   const symbols = symtab === undefined ? [] : readSymbols(r, symtab, sections);
@@ -399,10 +406,13 @@ export function parseElf(bytes: Uint8Array): ElfFile {
   for (const section of sections) {
     if (section.type !== SHT_REL && section.type !== SHT_RELA) continue;
     if (symtab === undefined) {
-      throw new ElfError(`${sectionLabel(section.index, section.name)}: relocations without a symbol table`, {
-        section: section.name,
-        offset: section.offset,
-      });
+      throw new ElfError(
+        `${sectionLabel(section.index, section.name)}: relocations without a symbol table`,
+        {
+          section: section.name,
+          offset: section.offset,
+        },
+      );
     }
     const list = readRelocations(r, section, symtab.index, symbols.length, sections.length);
     const existing = relocations.get(section.info);

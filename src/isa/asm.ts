@@ -237,8 +237,8 @@ class Assembler {
   }
 
   statement(mnemonic: string, rest: string): void {
-    let m: RegExpExecArray | null;
-    if ((m = ALU_RE.exec(mnemonic))) {
+    let m = ALU_RE.exec(mnemonic);
+    if (m) {
       const [dst, source] = this.operands(rest, mnemonic, 2) as [string, string];
       const cls = m[2] === "32" ? BPF_ALU : BPF_ALU64;
       const off = m[1] === "sdiv" || m[1] === "smod" ? 1 : 0;
@@ -248,41 +248,67 @@ class Assembler {
       } else {
         this.emit(cls | op | BPF_K, this.register(dst), 0, off, this.imm32(source));
       }
-    } else if ((m = MOVSX_RE.exec(mnemonic))) {
+      return;
+    }
+    m = MOVSX_RE.exec(mnemonic);
+    if (m) {
       if (m[1] === "32" && m[2] === "32") this.error(`Invalid mnemonic: ${mnemonic}`);
       const [dst, src] = this.operands(rest, mnemonic, 2) as [string, string];
       const cls = m[2] === "32" ? BPF_ALU : BPF_ALU64;
       this.emit(cls | BPF_MOV | BPF_X, this.register(dst), this.register(src), Number(m[1]));
-    } else if ((m = NEG_RE.exec(mnemonic))) {
+      return;
+    }
+    m = NEG_RE.exec(mnemonic);
+    if (m) {
       const [dst] = this.operands(rest, mnemonic, 1) as [string];
       this.emit((m[1] === "32" ? BPF_ALU : BPF_ALU64) | BPF_NEG, this.register(dst));
-    } else if ((m = ENDIAN_RE.exec(mnemonic))) {
+      return;
+    }
+    m = ENDIAN_RE.exec(mnemonic);
+    if (m) {
       const [dst] = this.operands(rest, mnemonic, 1) as [string];
       const order = m[1] === "be" ? BPF_TO_BE : BPF_TO_LE;
       this.emit(BPF_ALU | BPF_END | order, this.register(dst), 0, 0, Number(m[2]));
-    } else if ((m = BSWAP_RE.exec(mnemonic))) {
+      return;
+    }
+    m = BSWAP_RE.exec(mnemonic);
+    if (m) {
       const [dst] = this.operands(rest, mnemonic, 1) as [string];
       this.emit(BPF_ALU64 | BPF_END | BPF_TO_LE, this.register(dst), 0, 0, Number(m[1]));
-    } else if ((m = LDX_RE.exec(mnemonic))) {
+      return;
+    }
+    m = LDX_RE.exec(mnemonic);
+    if (m) {
       if (m[1] === "s" && m[2] === "dw") this.error(`Invalid mnemonic: ${mnemonic}`);
       const [dst, mem] = this.operands(rest, mnemonic, 2) as [string, string];
       const reg = this.register(dst);
       const { reg: src, off } = this.memory(mem);
       const mode = m[1] === "s" ? BPF_MEMSX : BPF_MEM;
       this.emit(BPF_LDX | mode | SIZES[m[2]!]!, reg, src, off);
-    } else if ((m = ST_RE.exec(mnemonic))) {
+      return;
+    }
+    m = ST_RE.exec(mnemonic);
+    if (m) {
       const [mem, value] = this.operands(rest, mnemonic, 2) as [string, string];
       const { reg, off } = this.memory(mem);
       this.emit(BPF_ST | BPF_MEM | SIZES[m[1]!]!, reg, 0, off, this.imm32(value));
-    } else if ((m = STX_RE.exec(mnemonic))) {
+      return;
+    }
+    m = STX_RE.exec(mnemonic);
+    if (m) {
       const [mem, src] = this.operands(rest, mnemonic, 2) as [string, string];
       const { reg, off } = this.memory(mem);
       this.emit(BPF_STX | BPF_MEM | SIZES[m[1]!]!, reg, this.register(src), off);
-    } else if (mnemonic === "lddw") {
+      return;
+    }
+    if (mnemonic === "lddw") {
       const [dst, value] = this.operands(rest, mnemonic, 2) as [string, string];
       const [first, second] = makeLddw(this.register(dst), this.imm64(value));
       this.insns.push({ ...first }, { ...second });
-    } else if ((m = LDABS_RE.exec(mnemonic))) {
+      return;
+    }
+    m = LDABS_RE.exec(mnemonic);
+    if (m) {
       const size = SIZES[m[2]!]!;
       if (m[1] === "abs") {
         const [value] = this.operands(rest, mnemonic, 1) as [string];
@@ -291,13 +317,20 @@ class Assembler {
         const [src, value] = this.operands(rest, mnemonic, 2) as [string, string];
         this.emit(BPF_LD | BPF_IND | size, 0, this.register(src), 0, this.imm32(value));
       }
-    } else if (mnemonic === "ja") {
+      return;
+    }
+    if (mnemonic === "ja") {
       const [target] = this.operands(rest, mnemonic, 1) as [string];
       this.target(target, this.emit(BPF_JMP | BPF_JA), "off");
-    } else if (mnemonic === "ja32" || mnemonic === "gotol") {
+      return;
+    }
+    if (mnemonic === "ja32" || mnemonic === "gotol") {
       const [target] = this.operands(rest, mnemonic, 1) as [string];
       this.target(target, this.emit(BPF_JMP32 | BPF_JA), "imm");
-    } else if ((m = JCC_RE.exec(mnemonic))) {
+      return;
+    }
+    m = JCC_RE.exec(mnemonic);
+    if (m) {
       const [dst, source, target] = this.operands(rest, mnemonic, 3) as [string, string, string];
       const cls = m[2] === "32" ? BPF_JMP32 : BPF_JMP;
       const op = JMP_OPS[m[1]!]!;
@@ -305,17 +338,23 @@ class Assembler {
         ? this.emit(cls | op | BPF_X, this.register(dst), this.register(source))
         : this.emit(cls | op | BPF_K, this.register(dst), 0, 0, this.imm32(source));
       this.target(target, insn, "off");
-    } else if (mnemonic === "exit") {
+      return;
+    }
+    if (mnemonic === "exit") {
       this.operands(rest, mnemonic, 0);
       this.firstExit ??= this.insns.length;
       this.emit(BPF_JMP | BPF_EXIT);
-    } else if (mnemonic === "call" || mnemonic === "callx") {
-      this.call(mnemonic, rest);
-    } else if (mnemonic === "lock") {
-      this.lock(rest);
-    } else {
-      this.error(`Invalid mnemonic: ${mnemonic}`);
+      return;
     }
+    if (mnemonic === "call" || mnemonic === "callx") {
+      this.call(mnemonic, rest);
+      return;
+    }
+    if (mnemonic === "lock") {
+      this.lock(rest);
+      return;
+    }
+    this.error(`Invalid mnemonic: ${mnemonic}`);
   }
 
   call(mnemonic: string, rest: string): void {
@@ -378,8 +417,7 @@ export function assemble(text: string, options?: AsmOptions): Insn[] {
     asm.line = firstLine + i;
     const hash = lines[i]!.indexOf("#");
     let statement = (hash < 0 ? lines[i]! : lines[i]!.slice(0, hash)).trim();
-    let label: RegExpExecArray | null;
-    while ((label = LABEL_RE.exec(statement))) {
+    for (let label = LABEL_RE.exec(statement); label; label = LABEL_RE.exec(statement)) {
       const name = label[1]!;
       const previous = asm.labels.get(name);
       if (previous !== undefined) {

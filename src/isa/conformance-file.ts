@@ -77,7 +77,11 @@ function parseRaw(lines: readonly string[], name: string | undefined, firstLine:
   return decodeInsns(bytes);
 }
 
-function parseMem(lines: readonly string[], name: string | undefined, firstLine: number): Uint8Array {
+function parseMem(
+  lines: readonly string[],
+  name: string | undefined,
+  firstLine: number,
+): Uint8Array {
   const bytes: number[] = [];
   lines.forEach((line, i) => {
     for (const text of line.trim().split(/\s+/)) {
@@ -91,7 +95,11 @@ function parseMem(lines: readonly string[], name: string | undefined, firstLine:
   return Uint8Array.from(bytes);
 }
 
-function parseResult(lines: readonly string[], name: string | undefined, firstLine: number): bigint {
+function parseResult(
+  lines: readonly string[],
+  name: string | undefined,
+  firstLine: number,
+): bigint {
   const values = lines.map((l) => l.trim()).filter((l) => l !== "");
   if (values.length !== 1) {
     throw new ConformanceFileError(

@@ -292,11 +292,7 @@ function formatJmp(
  * One instruction as the verifier log prints it, without the leading `N: `:
  * `(b7) r0 = 0`. For an lddw, `index` is its first slot.
  */
-export function formatInsn(
-  insns: readonly Insn[],
-  index: number,
-  options?: DisasmOptions,
-): string {
+export function formatInsn(insns: readonly Insn[], index: number, options?: DisasmOptions): string {
   const insn = insns[index];
   if (insn === undefined) return `(invalid instruction index ${index})`;
   const code = insn.code & 0xff;

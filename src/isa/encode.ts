@@ -2,13 +2,7 @@ import { INSN_SIZE } from "./decode.js";
 import { IsaError } from "./errors.js";
 import type { Insn } from "./insn.js";
 
-function checkField(
-  value: number,
-  min: number,
-  max: number,
-  field: string,
-  index: number,
-): void {
+function checkField(value: number, min: number, max: number, field: string, index: number): void {
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new IsaError(
       `instruction ${index}: ${field} ${value} does not fit its field (${min}..${max})`,

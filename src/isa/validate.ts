@@ -92,10 +92,7 @@ function checkAlu(index: number, insn: Insn, cls: number): void {
   if (op > BPF_END) fail(index, insn, `unknown ALU operation ${hex(op)}`);
   if (x) {
     register(index, insn, "src");
-    if (
-      code === (BPF_ALU64 | BPF_MOV | BPF_X) &&
-      insn.off === BPF_ADDR_SPACE_CAST
-    ) {
+    if (code === (BPF_ALU64 | BPF_MOV | BPF_X) && insn.off === BPF_ADDR_SPACE_CAST) {
       // Arena cast: imm names the two address spaces; the kernel only converts between 0 and 1.
       if (insn.imm !== 1 && insn.imm !== 0x10000) {
         fail(index, insn, "addr_space_cast can only convert between address space 1 and 0");
@@ -257,7 +254,8 @@ export function validateInsns(insns: readonly Insn[]): void {
         break;
       }
       case BPF_ST:
-        if ((insn.code & 0xe0) !== BPF_MEM) fail(i, insn, `unknown store mode ${hex(insn.code & 0xe0)}`);
+        if ((insn.code & 0xe0) !== BPF_MEM)
+          fail(i, insn, `unknown store mode ${hex(insn.code & 0xe0)}`);
         register(i, insn, "dst");
         unused(i, insn, "src");
         break;

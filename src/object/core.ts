@@ -12,7 +12,10 @@ export const BPF_CORE_TYPE_ID_LOCAL = 6;
  * kinds compare the object's types with the running kernel's; without a
  * kernel, the values clang computed from the local types stay.
  */
-export function applyLocalCoreRelocations(sections: Iterable<ExecutableSection>, btfExt: BtfExt | undefined): void {
+export function applyLocalCoreRelocations(
+  sections: Iterable<ExecutableSection>,
+  btfExt: BtfExt | undefined,
+): void {
   if (btfExt === undefined) return;
   for (const exec of sections) {
     for (const relo of btfExt.coreRelos.get(exec.section.name) ?? []) {

@@ -3,6 +3,7 @@ import type { BtfExt } from "../btf/ext.js";
 import type { ElfFile, ElfRelocation, ElfSymbol } from "../elf/elf.js";
 import { SHN_LORESERVE, SHN_UNDEF, STB_WEAK } from "../elf/elf.js";
 import type { Insn } from "../isa/insn.js";
+import { isLddw } from "../isa/lddw.js";
 import {
   BPF_CALL,
   BPF_JMP,
@@ -12,7 +13,6 @@ import {
   BPF_PSEUDO_MAP_FD,
   BPF_PSEUDO_MAP_VALUE,
 } from "../isa/opcodes.js";
-import { isLddw } from "../isa/lddw.js";
 import { LoadError } from "./errors.js";
 import { kfuncId } from "./kfuncs.js";
 import type { PlacedMap } from "./maps.js";
@@ -84,7 +84,12 @@ export function linkProgram(ctx: LinkContext, entry: FunctionCode): LinkedProgra
 
   const placeOf = (fn: FunctionCode): number => placed.get(fn) ?? append(fn);
 
-  const calleeAt = (exec: ExecutableSection, target: number, from: FunctionCode, i: number): FunctionCode => {
+  const calleeAt = (
+    exec: ExecutableSection,
+    target: number,
+    from: FunctionCode,
+    i: number,
+  ): FunctionCode => {
     const callee = functionAt(exec, target);
     if (callee === undefined || callee.start !== target) {
       throw new LoadError(
@@ -100,7 +105,10 @@ export function linkProgram(ctx: LinkContext, entry: FunctionCode): LinkedProgra
     const where = { section: fn.section.name, offset: rel.offset };
     const sym = ctx.elf.symbols[rel.symbol];
     if (sym === undefined) {
-      throw new LoadError(`relocation at offset ${rel.offset} of '${fn.section.name}' names symbol #${rel.symbol}, which does not exist`, where);
+      throw new LoadError(
+        `relocation at offset ${rel.offset} of '${fn.section.name}' names symbol #${rel.symbol}, which does not exist`,
+        where,
+      );
     }
     const symName = sym.name || `#${sym.index}`;
     if (!isCall(insn) && !isLddw(insn)) {
@@ -110,7 +118,10 @@ export function linkProgram(ctx: LinkContext, entry: FunctionCode): LinkedProgra
       );
     }
     if (isLddw(insn) && at + 1 >= insns.length) {
-      throw new LoadError(`lddw at insn ${at} of prog '${entry.name}' is cut off by the end of the function`, where);
+      throw new LoadError(
+        `lddw at insn ${at} of prog '${entry.name}' is cut off by the end of the function`,
+        where,
+      );
     }
     if (sym.shndx === SHN_UNDEF) {
       insns[at] = resolveExtern(insn, sym, where);
@@ -118,13 +129,20 @@ export function linkProgram(ctx: LinkContext, entry: FunctionCode): LinkedProgra
     }
     if (isCall(insn)) {
       if (insn.src !== BPF_PSEUDO_CALL) {
-        throw new LoadError(`incorrect bpf_call opcode at insn ${at}: call relocated against '${symName}' is not a bpf-to-bpf call`, where);
+        throw new LoadError(
+          `incorrect bpf_call opcode at insn ${at}: call relocated against '${symName}' is not a bpf-to-bpf call`,
+          where,
+        );
       }
       const exec = ctx.sections.get(sym.shndx);
       if (exec === undefined || exec.section.name !== ".text") {
-        throw new LoadError(`bad call relo against '${symName}' in section '${fn.section.name}'`, where);
+        throw new LoadError(
+          `bad call relo against '${symName}' in section '${fn.section.name}'`,
+          where,
+        );
       }
-      if (sym.value % INSN_SIZE !== 0) throw new LoadError(`bad call relo offset: ${sym.value}`, where);
+      if (sym.value % INSN_SIZE !== 0)
+        throw new LoadError(`bad call relo offset: ${sym.value}`, where);
       const callee = calleeAt(exec, sym.value / INSN_SIZE + insn.imm + 1, fn, at);
       insns[at] = { ...insn, imm: placeOf(callee) - at - 1 };
       return;
@@ -146,7 +164,9 @@ export function linkProgram(ctx: LinkContext, entry: FunctionCode): LinkedProgra
       return;
     }
     const mapIndex = ctx.maps.findIndex((m) =>
-      m.globalData ? m.sectionIndex === sym.shndx : m.sectionIndex === sym.shndx && m.sectionOffset === sym.value,
+      m.globalData
+        ? m.sectionIndex === sym.shndx
+        : m.sectionIndex === sym.shndx && m.sectionOffset === sym.value,
     );
     const map = ctx.maps[mapIndex];
     const symSection = ctx.elf.sections[sym.shndx]?.name ?? `#${sym.shndx}`;
@@ -167,7 +187,11 @@ export function linkProgram(ctx: LinkContext, entry: FunctionCode): LinkedProgra
     }
   };
 
-  const resolveExtern = (insn: Insn, sym: ElfSymbol, where: { section: string; offset: number }): Insn => {
+  const resolveExtern = (
+    insn: Insn,
+    sym: ElfSymbol,
+    where: { section: string; offset: number },
+  ): Insn => {
     if (!isCall(insn)) {
       throw new LoadError(
         `extern '${sym.name}': typed and untyped ksym and kconfig variables are not supported; only kfunc externs are`,
@@ -177,7 +201,10 @@ export function linkProgram(ctx: LinkContext, entry: FunctionCode): LinkedProgra
     const id = kfuncId(sym.name);
     if (id !== undefined) return { ...insn, src: BPF_PSEUDO_KFUNC_CALL, off: 0, imm: id };
     if (sym.bind === STB_WEAK) return { ...insn, src: BPF_PSEUDO_KFUNC_CALL, off: 0, imm: 0 };
-    throw new LoadError(`extern (func ksym) '${sym.name}': not found in kernel or module BTFs`, where);
+    throw new LoadError(
+      `extern (func ksym) '${sym.name}': not found in kernel or module BTFs`,
+      where,
+    );
   };
 
   append(entry);
@@ -204,10 +231,13 @@ function relocationsByInsn(elf: ElfFile, sectionIndex: number): Map<number, ElfR
     for (const rel of elf.relocationsFor(sectionIndex)) {
       if (rel.offset % INSN_SIZE !== 0) {
         const name = elf.sections[sectionIndex]?.name ?? `#${sectionIndex}`;
-        throw new LoadError(`relocation at offset ${rel.offset} of section '${name}' is not on an instruction boundary`, {
-          section: name,
-          offset: rel.offset,
-        });
+        throw new LoadError(
+          `relocation at offset ${rel.offset} of section '${name}' is not on an instruction boundary`,
+          {
+            section: name,
+            offset: rel.offset,
+          },
+        );
       }
       byInsn.set(rel.offset / INSN_SIZE, rel);
     }
@@ -217,7 +247,13 @@ function relocationsByInsn(elf: ElfFile, sectionIndex: number): Map<number, ElfR
 }
 
 /** Moves the function's `.BTF.ext` records to where the function landed in the program. */
-function copyExtInfo(ctx: LinkContext, fn: FunctionCode, base: number, funcInfo: FuncInfo[], lineInfo: LineInfo[]): void {
+function copyExtInfo(
+  ctx: LinkContext,
+  fn: FunctionCode,
+  base: number,
+  funcInfo: FuncInfo[],
+  lineInfo: LineInfo[],
+): void {
   const ext = ctx.btfExt;
   if (ext === undefined) return;
   const inFunction = (insn: number) => insn >= fn.start && insn < fn.start + fn.length;
@@ -228,6 +264,12 @@ function copyExtInfo(ctx: LinkContext, fn: FunctionCode, base: number, funcInfo:
   }
   for (const rec of ext.lineInfo.get(fn.section.name) ?? []) {
     if (!inFunction(rec.insn)) continue;
-    lineInfo.push({ insn: rec.insn - fn.start + base, file: rec.fileName, line: rec.line, column: rec.column, text: rec.text });
+    lineInfo.push({
+      insn: rec.insn - fn.start + base,
+      file: rec.fileName,
+      line: rec.line,
+      column: rec.column,
+      text: rec.text,
+    });
   }
 }

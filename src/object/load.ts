@@ -35,7 +35,9 @@ function readVersion(elf: ElfFile): number | undefined {
   const section = elf.sectionByName("version");
   if (section === undefined) return undefined;
   if (section.data.length !== 4) {
-    throw new LoadError(`invalid kver section, size ${section.data.length}, not 4`, { section: "version" });
+    throw new LoadError(`invalid kver section, size ${section.data.length}, not 4`, {
+      section: "version",
+    });
   }
   return new DataView(section.data.buffer, section.data.byteOffset, 4).getUint32(0, true);
 }
@@ -53,7 +55,10 @@ export function parseObject(bytes: Uint8Array, options: ParseOptions = {}): Obje
     extSection === undefined || btf === undefined ? undefined : parseBtfExt(extSection.data, btf);
 
   const license = readLicense(elf);
-  const placedMaps = [...btfDefinedMaps(elf, btf), ...globalDataMaps(elf, btf, options.name ?? "tsbpf")];
+  const placedMaps = [
+    ...btfDefinedMaps(elf, btf),
+    ...globalDataMaps(elf, btf, options.name ?? "tsbpf"),
+  ];
   const sections = collectFunctions(elf);
   applyLocalCoreRelocations(sections.values(), btfExt);
 

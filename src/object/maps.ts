@@ -45,7 +45,10 @@ export function dataSectionKind(section: ElfSection): DataSectionKind | undefine
 export function globalDataMapName(objectName: string, section: string): string {
   let suffixLength = Math.max(7, section.length);
   if (suffixLength >= BPF_OBJ_NAME_LEN) suffixLength = BPF_OBJ_NAME_LEN - 1;
-  const prefixLength = section.indexOf(".", 1) >= 0 ? 0 : Math.min(BPF_OBJ_NAME_LEN - suffixLength - 1, objectName.length);
+  const prefixLength =
+    section.indexOf(".", 1) >= 0
+      ? 0
+      : Math.min(BPF_OBJ_NAME_LEN - suffixLength - 1, objectName.length);
   const name = objectName.slice(0, prefixLength) + section.slice(0, suffixLength);
   return name.replace(/[^A-Za-z0-9_.]/g, "_");
 }
@@ -55,7 +58,11 @@ function datasecOf(btf: Btf | undefined, section: string) {
   return t?.kind === "datasec" ? t : undefined;
 }
 
-export function globalDataMaps(elf: ElfFile, btf: Btf | undefined, objectName: string): PlacedMap[] {
+export function globalDataMaps(
+  elf: ElfFile,
+  btf: Btf | undefined,
+  objectName: string,
+): PlacedMap[] {
   const maps: PlacedMap[] = [];
   for (const section of elf.sections) {
     const kind = dataSectionKind(section);
@@ -108,32 +115,50 @@ interface MapDefinition {
 function intAttribute(btf: Btf, mapName: string, attr: string, typeId: number): number {
   const ptr = btf.resolve(typeId);
   if (ptr.kind !== "ptr") {
-    throw new LoadError(`map '${mapName}': attr '${attr}': expected PTR, got ${ptr.kind}`, { section: ".maps" });
+    throw new LoadError(`map '${mapName}': attr '${attr}': expected PTR, got ${ptr.kind}`, {
+      section: ".maps",
+    });
   }
   const array = btf.type(ptr.type);
   if (array.kind !== "array") {
-    throw new LoadError(`map '${mapName}': attr '${attr}': expected ARRAY, got ${array.kind}`, { section: ".maps" });
+    throw new LoadError(`map '${mapName}': attr '${attr}': expected ARRAY, got ${array.kind}`, {
+      section: ".maps",
+    });
   }
   return array.nelems;
 }
 
 /** `__type(name, T)` is `T *name`: the pointee is the type. */
-function typeAttribute(btf: Btf, mapName: string, attr: string, typeId: number): { id: number; size: number } {
+function typeAttribute(
+  btf: Btf,
+  mapName: string,
+  attr: string,
+  typeId: number,
+): { id: number; size: number } {
   const ptr = btf.type(typeId);
   if (ptr.kind !== "ptr") {
-    throw new LoadError(`map '${mapName}': ${attr} spec is not PTR: ${ptr.kind}`, { section: ".maps" });
+    throw new LoadError(`map '${mapName}': ${attr} spec is not PTR: ${ptr.kind}`, {
+      section: ".maps",
+    });
   }
   return { id: ptr.type, size: btf.sizeof(ptr.type) };
 }
 
 function setSize(current: number, size: number, mapName: string, what: string): number {
   if (current !== 0 && current !== size) {
-    throw new LoadError(`map '${mapName}': conflicting ${what} size ${current} != ${size}`, { section: ".maps" });
+    throw new LoadError(`map '${mapName}': conflicting ${what} size ${current} != ${size}`, {
+      section: ".maps",
+    });
   }
   return size;
 }
 
-function parseMapDefinition(btf: Btf, mapName: string, structId: number, isInner: boolean): MapDefinition {
+function parseMapDefinition(
+  btf: Btf,
+  mapName: string,
+  structId: number,
+  isInner: boolean,
+): MapDefinition {
   const def = btf.resolve(structId);
   if (def.kind !== "struct") {
     throw new LoadError(`map '${mapName}': unexpected def kind ${def.kind}`, { section: ".maps" });
@@ -160,10 +185,20 @@ function parseMapDefinition(btf: Btf, mapName: string, structId: number, isInner
         out.flags = intAttribute(btf, mapName, member.name, member.type);
         break;
       case "key_size":
-        out.keySize = setSize(out.keySize, intAttribute(btf, mapName, member.name, member.type), mapName, "key");
+        out.keySize = setSize(
+          out.keySize,
+          intAttribute(btf, mapName, member.name, member.type),
+          mapName,
+          "key",
+        );
         break;
       case "value_size":
-        out.valueSize = setSize(out.valueSize, intAttribute(btf, mapName, member.name, member.type), mapName, "value");
+        out.valueSize = setSize(
+          out.valueSize,
+          intAttribute(btf, mapName, member.name, member.type),
+          mapName,
+          "value",
+        );
         break;
       case "key": {
         const key = typeAttribute(btf, mapName, "key", member.type);
@@ -179,24 +214,35 @@ function parseMapDefinition(btf: Btf, mapName: string, structId: number, isInner
       }
       case "values": {
         if (isInner) {
-          throw new LoadError(`map '${mapName}': multi-level inner maps not supported`, { section: ".maps" });
+          throw new LoadError(`map '${mapName}': multi-level inner maps not supported`, {
+            section: ".maps",
+          });
         }
         if (i !== def.members.length - 1) {
-          throw new LoadError(`map '${mapName}': 'values' member should be last`, { section: ".maps" });
+          throw new LoadError(`map '${mapName}': 'values' member should be last`, {
+            section: ".maps",
+          });
         }
         if (!isMapInMap(out.type) && out.type !== BPF_MAP_TYPE_PROG_ARRAY) {
-          throw new LoadError(`map '${mapName}': should be map-in-map or prog-array`, { section: ".maps" });
+          throw new LoadError(`map '${mapName}': should be map-in-map or prog-array`, {
+            section: ".maps",
+          });
         }
         out.valueSize = setSize(out.valueSize, 4, mapName, "value");
         const array = btf.type(member.type);
         if (array.kind !== "array" || array.nelems !== 0) {
-          throw new LoadError(`map '${mapName}': values spec is not a zero-sized array`, { section: ".maps" });
+          throw new LoadError(`map '${mapName}': values spec is not a zero-sized array`, {
+            section: ".maps",
+          });
         }
         const ptr = btf.resolve(array.elemType);
         if (ptr.kind !== "ptr") {
-          throw new LoadError(`map '${mapName}': values def is of unexpected kind ${ptr.kind}`, { section: ".maps" });
+          throw new LoadError(`map '${mapName}': values def is of unexpected kind ${ptr.kind}`, {
+            section: ".maps",
+          });
         }
-        if (isMapInMap(out.type)) out.inner = parseMapDefinition(btf, `${mapName}.inner`, ptr.type, true);
+        if (isMapInMap(out.type))
+          out.inner = parseMapDefinition(btf, `${mapName}.inner`, ptr.type, true);
         break;
       }
       default:
@@ -240,7 +286,9 @@ export function btfDefinedMaps(elf: ElfFile, btf: Btf | undefined): PlacedMap[] 
   const section = elf.sectionByName(".maps");
   if (section === undefined) return [];
   if (btf === undefined) {
-    throw new LoadError("the object has a .maps section but no .BTF to describe the maps", { section: ".maps" });
+    throw new LoadError("the object has a .maps section but no .BTF to describe the maps", {
+      section: ".maps",
+    });
   }
   const datasec = datasecOf(btf, ".maps");
   if (datasec === undefined) {
@@ -251,19 +299,25 @@ export function btfDefinedMaps(elf: ElfFile, btf: Btf | undefined): PlacedMap[] 
     const name = variable.name;
     if (name === "") throw new LoadError(`map #${i}: empty name`, { section: ".maps" });
     if (variable.kind !== "var") {
-      throw new LoadError(`map '${name}': unexpected var kind ${variable.kind}`, { section: ".maps" });
+      throw new LoadError(`map '${name}': unexpected var kind ${variable.kind}`, {
+        section: ".maps",
+      });
     }
     // clang leaves DATASEC offsets zero in objects; the symbol table has the real ones
     const sym = elf.symbols.find((s) => s.shndx === section.index && s.name === name);
     if (sym === undefined) {
-      throw new LoadError(`map '${name}': no symbol for it in the .maps section`, { section: ".maps" });
+      throw new LoadError(`map '${name}': no symbol for it in the .maps section`, {
+        section: ".maps",
+      });
     }
     const offset = sym.value;
     if (offset + btf.sizeof(variable.type) > section.size) {
       throw new LoadError(`map '${name}' BTF data is corrupted`, { section: ".maps", offset });
     }
     if (variable.linkage !== "global") {
-      throw new LoadError(`map '${name}': unsupported map linkage ${variable.linkage}`, { section: ".maps" });
+      throw new LoadError(`map '${name}': unsupported map linkage ${variable.linkage}`, {
+        section: ".maps",
+      });
     }
     const spec = toSpec(name, parseMapDefinition(btf, name, variable.type, false));
     return { spec, sectionIndex: section.index, sectionOffset: offset, globalData: false };

@@ -37,9 +37,12 @@ export function collectFunctions(elf: ElfFile): Map<number, ExecutableSection> {
   for (const section of elf.sections) {
     if (!isExecutable(section)) continue;
     if (section.size % INSN_SIZE !== 0) {
-      throw new LoadError(`section '${section.name}' has size ${section.size}, not a multiple of ${INSN_SIZE}`, {
-        section: section.name,
-      });
+      throw new LoadError(
+        `section '${section.name}' has size ${section.size}, not a multiple of ${INSN_SIZE}`,
+        {
+          section: section.name,
+        },
+      );
     }
     sections.set(section.index, { section, insns: decodeInsns(section.data), functions: [] });
   }
@@ -50,12 +53,19 @@ export function collectFunctions(elf: ElfFile): Map<number, ExecutableSection> {
     const { section } = exec;
     const isText = section.name === ".text";
     if (!isText && sym.bind === STB_LOCAL) {
-      throw new LoadError(`sec '${section.name}': program '${sym.name}' is static and not supported`, {
-        section: section.name,
-        offset: sym.value,
-      });
+      throw new LoadError(
+        `sec '${section.name}': program '${sym.name}' is static and not supported`,
+        {
+          section: section.name,
+          offset: sym.value,
+        },
+      );
     }
-    if (sym.value % INSN_SIZE !== 0 || sym.value + sym.size > section.size || sym.size % INSN_SIZE !== 0) {
+    if (
+      sym.value % INSN_SIZE !== 0 ||
+      sym.value + sym.size > section.size ||
+      sym.size % INSN_SIZE !== 0
+    ) {
       throw new LoadError(
         `sec '${section.name}': program '${sym.name}' at offset ${sym.value} (size ${sym.size}) crosses section boundary`,
         { section: section.name, offset: sym.value },

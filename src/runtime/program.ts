@@ -39,10 +39,10 @@ export interface DecodedProgram {
  */
 export const SDIV_OP = 0xe0;
 export const SMOD_OP = 0xf0;
-/** Sentinel opcode after the last instruction. */
-export const END_OP = 0xff;
+/** Sentinel opcode after the last instruction (JMP class, operation 0xf0: unused by the ISA). */
+export const END_OP = 0xf5;
 /** Opcode given to jumps whose target lies outside the program. */
-export const BAD_JUMP_OP = 0xfe;
+export const BAD_JUMP_OP = 0xfd;
 
 /** Resolves the 64-bit value of an `lddw` whose `src` is a pseudo source (maps, BTF ids). */
 export type LddwResolver = (src: number, imm: number, nextImm: number, index: number) => bigint;

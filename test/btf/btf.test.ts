@@ -16,9 +16,24 @@ describe("parseBtf: every kind clang emits", () => {
   });
 
   it("int", () => {
-    expect(btf.type(4)).toEqual({ kind: "int", id: 4, name: "int", size: 4, bits: 32, offset: 0, signed: true, char: false, bool: false });
+    expect(btf.type(4)).toEqual({
+      kind: "int",
+      id: 4,
+      name: "int",
+      size: 4,
+      bits: 32,
+      offset: 0,
+      signed: true,
+      char: false,
+      bool: false,
+    });
     expect(btf.type(26)).toMatchObject({ name: "unsigned char", size: 1, bits: 8, signed: false });
-    expect(btf.type(49)).toMatchObject({ name: "unsigned long long", size: 8, bits: 64, signed: false });
+    expect(btf.type(49)).toMatchObject({
+      name: "unsigned long long",
+      size: 8,
+      bits: 64,
+      signed: false,
+    });
   });
 
   it("ptr, const, volatile, restrict, typedef, type_tag", () => {
@@ -32,7 +47,14 @@ describe("parseBtf: every kind clang emits", () => {
   });
 
   it("array", () => {
-    expect(btf.type(28)).toEqual({ kind: "array", id: 28, name: "", elemType: 27, indexType: 29, nelems: 2 });
+    expect(btf.type(28)).toEqual({
+      kind: "array",
+      id: 28,
+      name: "",
+      elemType: 27,
+      indexType: 29,
+      nelems: 2,
+    });
     expect(btf.type(27)).toMatchObject({ elemType: 25, nelems: 3 });
   });
 
@@ -115,8 +137,20 @@ describe("parseBtf: every kind clang emits", () => {
   });
 
   it("func and func_proto", () => {
-    expect(btf.type(31)).toEqual({ kind: "func", id: 31, name: "global_sum", type: 30, linkage: "global" });
-    expect(btf.type(39)).toEqual({ kind: "func", id: 39, name: "add", type: 38, linkage: "static" });
+    expect(btf.type(31)).toEqual({
+      kind: "func",
+      id: 31,
+      name: "global_sum",
+      type: 30,
+      linkage: "global",
+    });
+    expect(btf.type(39)).toEqual({
+      kind: "func",
+      id: 39,
+      name: "add",
+      type: 38,
+      linkage: "static",
+    });
     expect(btf.type(30)).toEqual({
       kind: "func_proto",
       id: 30,
@@ -127,12 +161,29 @@ describe("parseBtf: every kind clang emits", () => {
         { name: "n", type: 4 },
       ],
     });
-    expect(btf.type(14)).toMatchObject({ params: [{ name: "", type: 15 }, { name: "", type: 16 }] });
+    expect(btf.type(14)).toMatchObject({
+      params: [
+        { name: "", type: 15 },
+        { name: "", type: 16 },
+      ],
+    });
   });
 
   it("var and datasec", () => {
-    expect(btf.type(42)).toEqual({ kind: "var", id: 42, name: "counter", type: 4, linkage: "global" });
-    expect(btf.type(45)).toEqual({ kind: "var", id: 45, name: "answer", type: 44, linkage: "static" });
+    expect(btf.type(42)).toEqual({
+      kind: "var",
+      id: 42,
+      name: "counter",
+      type: 4,
+      linkage: "global",
+    });
+    expect(btf.type(45)).toEqual({
+      kind: "var",
+      id: 45,
+      name: "answer",
+      type: 44,
+      linkage: "static",
+    });
     expect(btf.type(62)).toEqual({
       kind: "datasec",
       id: 62,
@@ -152,9 +203,27 @@ describe("parseBtf: every kind clang emits", () => {
   });
 
   it("decl_tag on a member, a var and a parameter", () => {
-    expect(btf.type(51)).toEqual({ kind: "decl_tag", id: 51, name: "contains:foo:node", type: 46, componentIdx: 1 });
-    expect(btf.type(54)).toEqual({ kind: "decl_tag", id: 54, name: "contains:foo:node", type: 53, componentIdx: -1 });
-    expect(btf.type(32)).toEqual({ kind: "decl_tag", id: 32, name: "arg:n", type: 31, componentIdx: 1 });
+    expect(btf.type(51)).toEqual({
+      kind: "decl_tag",
+      id: 51,
+      name: "contains:foo:node",
+      type: 46,
+      componentIdx: 1,
+    });
+    expect(btf.type(54)).toEqual({
+      kind: "decl_tag",
+      id: 54,
+      name: "contains:foo:node",
+      type: 53,
+      componentIdx: -1,
+    });
+    expect(btf.type(32)).toEqual({
+      kind: "decl_tag",
+      id: 32,
+      name: "arg:n",
+      type: 31,
+      componentIdx: 1,
+    });
   });
 });
 
@@ -277,7 +346,9 @@ describe("Btf.format", () => {
     const text = btf.format(2);
     expect(text).toContain("\tconst char *label; /* offset 8, size 8 */");
     expect(text).toContain("\tcallback_t cb; /* offset 32, size 8 */");
-    expect(text).toContain('\tint __attribute__((btf_type_tag("user"))) *uptr; /* offset 40, size 8 */');
+    expect(text).toContain(
+      '\tint __attribute__((btf_type_tag("user"))) *uptr; /* offset 40, size 8 */',
+    );
     expect(text).toContain("\tunsigned int matrix[2][3]; /* offset 84, size 24 */");
     expect(text).toContain("\tvolatile int counter; /* offset 0, size 4 */");
   });
@@ -292,7 +363,62 @@ describe("Btf.format", () => {
     );
     expect(btf.format(45)).toBe("static const volatile int answer;");
     expect(btf.format(43)).toBe("struct kitchen kitchen;");
-    expect(btf.format(53)).toBe('struct holder global_holder __attribute__((btf_decl_tag("contains:foo:node")));');
+    expect(btf.format(53)).toBe(
+      'struct holder global_holder __attribute__((btf_decl_tag("contains:foo:node")));',
+    );
     expect(btf.format(9)).toBe("struct opaque;");
+  });
+});
+
+describe("extern kfuncs and ksyms before a loader resolves them", () => {
+  // `bpftool btf dump file data/ksyms.bpf.o`: clang lists the extern FUNCs
+  // in the .ksyms DATASEC next to the extern VAR
+  const ksyms = parseBtf(
+    parseElf(
+      new Uint8Array(readFileSync(new URL("data/ksyms.bpf.o", import.meta.url))),
+    ).sectionByName(".BTF")!.data,
+  );
+
+  it("accepts FUNC entries in a DATASEC", () => {
+    expect(ksyms.type(16)).toEqual({
+      kind: "datasec",
+      id: 16,
+      name: ".ksyms",
+      size: 0,
+      vars: [
+        { type: 7, offset: 0, size: 0 },
+        { type: 9, offset: 0, size: 0 },
+        { type: 11, offset: 0, size: 4 },
+      ],
+    });
+    expect(ksyms.type(7)).toEqual({
+      kind: "func",
+      id: 7,
+      name: "bpf_obj_new_impl",
+      type: 5,
+      linkage: "extern",
+    });
+    expect(ksyms.type(11)).toEqual({
+      kind: "var",
+      id: 11,
+      name: "bpf_prog_active",
+      type: 10,
+      linkage: "extern",
+    });
+  });
+
+  it("formats them as extern declarations", () => {
+    expect(ksyms.format(7)).toBe("extern void *bpf_obj_new_impl(unsigned long long, void *);");
+    expect(ksyms.format(11)).toBe("extern const int bpf_prog_active;");
+    expect(ksyms.format(16)).toBe(
+      [
+        'SEC(".ksyms") {',
+        "\textern void *bpf_obj_new_impl(unsigned long long, void *); /* offset 0, size 0 */",
+        "\textern void bpf_obj_drop_impl(void *, void *); /* offset 0, size 0 */",
+        "\tconst int bpf_prog_active; /* offset 0, size 4 */",
+        "\t/* size: 0 */",
+        "};",
+      ].join("\n"),
+    );
   });
 });

@@ -68,14 +68,19 @@ export class BtfBuilder {
     view.setUint32(16, typeLen, true);
     view.setUint32(20, strLen, true);
     bytes.set(this.headerTail, 24);
-    this.words.forEach((w, i) => view.setUint32(hdrLen + i * 4, w, true));
+    this.words.forEach((w, i) => {
+      view.setUint32(hdrLen + i * 4, w, true);
+    });
     bytes.set(this.strings, hdrLen + typeLen);
     return bytes;
   }
 }
 
 /** One .BTF.ext info section: record size, then { sec_name_off, num_info, records }. */
-export function extInfo(recordSize: number, sections: { nameOff: number; records: number[][] }[]): number[] {
+export function extInfo(
+  recordSize: number,
+  sections: { nameOff: number; records: number[][] }[],
+): number[] {
   const words = [recordSize];
   for (const s of sections) {
     words.push(s.nameOff, s.records.length);
@@ -85,7 +90,12 @@ export function extInfo(recordSize: number, sections: { nameOff: number; records
 }
 
 /** A .BTF.ext section with func_info, line_info and core_relo subsections (u32 words each). */
-export function buildBtfExt(func: number[], line: number[], core: number[], hdrLen = 32): Uint8Array {
+export function buildBtfExt(
+  func: number[],
+  line: number[],
+  core: number[],
+  hdrLen = 32,
+): Uint8Array {
   const body = [...func, ...line, ...core];
   const bytes = new Uint8Array(hdrLen + body.length * 4);
   const view = new DataView(bytes.buffer);
@@ -100,6 +110,8 @@ export function buildBtfExt(func: number[], line: number[], core: number[], hdrL
     view.setUint32(24, (func.length + line.length) * 4, true);
     view.setUint32(28, core.length * 4, true);
   }
-  body.forEach((w, i) => view.setUint32(hdrLen + i * 4, w, true));
+  body.forEach((w, i) => {
+    view.setUint32(hdrLen + i * 4, w, true);
+  });
   return bytes;
 }

@@ -144,7 +144,9 @@ describe("assemble", () => {
     const e = asmError("mov %r0, 1\n\n  or %r0, %r50\nexit");
     expect(e.line).toBe(3);
     expect(e.message).toBe("line 3: Invalid register: %r50 (registers are %r0 to %r10)");
-    expect(() => assemble("exit\nbad", { firstLine: 10 })).toThrow(/^line 11: Invalid mnemonic: bad/);
+    expect(() => assemble("exit\nbad", { firstLine: 10 })).toThrow(
+      /^line 11: Invalid mnemonic: bad/,
+    );
   });
 
   it.each([

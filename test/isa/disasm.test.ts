@@ -99,7 +99,8 @@ const KERNEL_LOG: readonly [number, string, string][] = [
   [80, "1501020000000000", "(15) if r1 == 0x0 goto pc+2"],
   [81, "7911000000000000", "(79) r1 = *(u64 *)(r1 +0)"],
   [82, "85100000ffffffff", "(85) call pc+1"],
-  [83, "9500000000000000", "(95) exit"],];
+  [83, "9500000000000000", "(95) exit"],
+];
 
 describe("formatInsn matches the kernel verifier log", () => {
   it.each(KERNEL_LOG)("insn %i: %s → %s", (index, hex, expected) => {
@@ -134,25 +135,13 @@ describe("formatInsn forms checked against kernel/bpf/disasm.c", () => {
     ["bswap32", [insn(0xd7, 2, 0, 0, 32)], "(d7) r2 = bswap32 r2"],
     ["arsh32", [insn(0xcc, 2, 3)], "(cc) w2 s>>= w3"],
     ["alu op 0xe0 has no name", [insn(0xe4, 0, 0, 0, 1)], "(e4) w0 (null) 1"],
-    [
-      "addr_space_cast",
-      [insn(0xbf, 1, 2, 1, 0x10000)],
-      "(bf) r1 = addr_space_cast(r2, 1, 0)",
-    ],
+    ["addr_space_cast", [insn(0xbf, 1, 2, 1, 0x10000)], "(bf) r1 = addr_space_cast(r2, 1, 0)"],
     ["ldx u16", [insn(0x69, 1, 2, 6)], "(69) r1 = *(u16 *)(r2 +6)"],
     ["stx u8", [insn(0x73, 1, 2, -1)], "(73) *(u8 *)(r1 -1) = r2"],
     ["st u64", [insn(0x7a, 10, 0, -8, -5)], "(7a) *(u64 *)(r10 -8) = -5"],
     ["fetch_add 32", [insn(0xc3, 1, 2, 0, 0x01)], "(c3) r2 = atomic_fetch_add((u32 *)(r1 +0), r2)"],
-    [
-      "load_acquire",
-      [insn(0xdb, 1, 2, 8, 0x100)],
-      "(db) r1 = load_acquire((u64 *)(r2 +8))",
-    ],
-    [
-      "store_release",
-      [insn(0xd3, 1, 2, 4, 0x110)],
-      "(d3) store_release((u8 *)(r1 +4), r2)",
-    ],
+    ["load_acquire", [insn(0xdb, 1, 2, 8, 0x100)], "(db) r1 = load_acquire((u64 *)(r2 +8))"],
+    ["store_release", [insn(0xd3, 1, 2, 4, 0x110)], "(d3) store_release((u8 *)(r1 +4), r2)"],
     ["unknown atomic op", [insn(0xdb, 1, 2, 0, 0x02)], "BUG_db"],
     ["stx mode IMM", [insn(0x03, 1, 2)], "BUG_03"],
     ["st mode ABS", [insn(0x22, 1)], "BUG_st_22"],

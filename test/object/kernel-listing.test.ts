@@ -51,10 +51,13 @@ describe("programs as the kernel lists them", () => {
       const index = Number.parseInt(line, 10);
       const insn = program!.insns[index]!;
       const pointerLoad =
-        insn.code === 0x18 && [BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, BPF_PSEUDO_FUNC].includes(insn.src);
+        insn.code === 0x18 &&
+        [BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, BPF_PSEUDO_FUNC].includes(insn.src);
       if (pointerLoad) {
         // the kernel prints the address it resolved; the rest must agree
-        expect(kernel[i]!.replace(/= 0x[0-9a-f]+$/, "= <address>")).toBe(line.replace(/= \S+$/, "= <address>"));
+        expect(kernel[i]!.replace(/= 0x[0-9a-f]+$/, "= <address>")).toBe(
+          line.replace(/= \S+$/, "= <address>"),
+        );
       } else {
         expect(normalise(line), `insn ${index}`).toBe(normalise(kernel[i]!));
       }

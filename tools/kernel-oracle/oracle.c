@@ -3,6 +3,10 @@
  * oracle: ask the running kernel's verifier about one program of a BPF object.
  *
  *   oracle [--verbose] OBJ PROG_NAME [LOG_LEVEL]
+ *   oracle --list OBJ
+ *
+ * --list prints the names of OBJ's programs, one a line, as libbpf sees them
+ * (entry points only, not the static subprograms they call), and exits 0.
  *
  * Opens OBJ with libbpf, turns autoload off for every program but PROG_NAME,
  * loads the object with a verifier log at LOG_LEVEL (default 1) and prints one
@@ -155,10 +159,32 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: oracle [--verbose] OBJ PROG_NAME [LOG_LEVEL]\n"
+		"       oracle --list OBJ\n"
 		"  Loads program PROG_NAME of the BPF object OBJ into the running kernel,\n"
 		"  prints the verifier's verdict and log as JSON, and unloads it again.\n"
 		"  LOG_LEVEL: verifier log level (1 = errors and path, 2 = every insn,\n"
-		"  4 = statistics; may be combined), default 1.\n");
+		"  4 = statistics; may be combined), default 1.\n"
+		"  --list prints the object's program names instead.\n");
+}
+
+static int list_programs(const char *path)
+{
+	struct bpf_object *obj = bpf_object__open_file(path, NULL);
+	struct bpf_program *prog;
+	int err = libbpf_get_error(obj);
+	char errbuf[256];
+
+	if (err) {
+		libbpf_strerror(err, errbuf, sizeof(errbuf));
+		fprintf(stderr, "oracle: cannot open %s: %s\n", path, errbuf);
+		if (!verbose && libbpf_log_len)
+			fputs(libbpf_log, stderr);
+		return EXIT_USAGE;
+	}
+	bpf_object__for_each_program(prog, obj)
+		printf("%s\n", bpf_program__name(prog));
+	bpf_object__close(obj);
+	return 0;
 }
 
 /* A one-instruction program: does bpf() work for us at all? */
@@ -193,7 +219,7 @@ static int load_once(const char *path, const char *prog_name, __u32 log_level, s
 	struct bpf_object *obj;
 	struct bpf_program *prog, *target = NULL;
 	struct bpf_map *map;
-	char failed_msg[512];
+	char failed_msg[512], errbuf[256];
 	bool kernel_refused;
 	int err;
 
@@ -204,7 +230,8 @@ static int load_once(const char *path, const char *prog_name, __u32 log_level, s
 	obj = bpf_object__open_file(path, NULL);
 	err = libbpf_get_error(obj);
 	if (err) {
-		fprintf(stderr, "oracle: cannot open %s: %s\n", path, strerror(-err));
+		libbpf_strerror(err, errbuf, sizeof(errbuf));
+		fprintf(stderr, "oracle: cannot open %s: %s\n", path, errbuf);
 		if (!verbose && libbpf_log_len)
 			fputs(libbpf_log, stderr);
 		return EXIT_USAGE;
@@ -265,6 +292,14 @@ int main(int argc, char **argv)
 		verbose = true;
 		argi++;
 	}
+	if (argi < argc && strcmp(argv[argi], "--list") == 0) {
+		if (argc - argi != 2) {
+			usage();
+			return EXIT_USAGE;
+		}
+		libbpf_set_print(libbpf_print);
+		return list_programs(argv[argi + 1]);
+	}
 	if (argc - argi < 2 || argc - argi > 3) {
 		usage();
 		return EXIT_USAGE;
@@ -297,7 +332,8 @@ int main(int argc, char **argv)
 	}
 
 	/* A log that does not fit makes the load fail with ENOSPC: retry with more room. */
-	for (a.log_size = LOG_SIZE_INITIAL;; a.log_size *= 4) {
+	for (a.log_size = LOG_SIZE_INITIAL;;
+	     a.log_size = a.log_size * 4 > LOG_SIZE_MAX ? LOG_SIZE_MAX : a.log_size * 4) {
 		free(a.log);
 		a.log = malloc(a.log_size);
 		if (!a.log) {

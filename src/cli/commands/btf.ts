@@ -1,9 +1,8 @@
 import type { Command } from "commander";
-import { UsageError } from "../io.js";
-import { EXIT_OK, printJson, runCommand } from "../io.js";
+import { type CliContext, EXIT_OK, runCommand, toJson, UsageError } from "../io.js";
 import { loadObjectFile } from "../load.js";
 
-export function registerBtf(program: Command): void {
+export function registerBtf(program: Command, ctx: CliContext): void {
   program
     .command("btf")
     .description("print an object's BTF types as C declarations")
@@ -21,23 +20,30 @@ Example:
   $ tsbpf btf examples/flow_queue.bpf.o --type flow_queue`,
     )
     .action(async (file: string, opts: { type?: string; json?: boolean }, cmd: Command) => {
-      await runCommand(file, cmd.optsWithGlobals().debug === true, () => {
+      await runCommand(ctx, file, cmd.optsWithGlobals().debug === true, () => {
         const spec = loadObjectFile(file);
         const btf = spec.btf;
-        if (btf === undefined) throw new UsageError("the object has no .BTF section (compile with -g)");
+        if (btf === undefined)
+          throw new UsageError("the object has no .BTF section (compile with -g)");
         const types = btf.types.filter(
-          (t) => t.id !== 0 && t.kind !== "decl_tag" && (opts.type === undefined || t.name === opts.type),
+          (t) =>
+            t.id !== 0 &&
+            t.kind !== "decl_tag" &&
+            (opts.type === undefined || t.name === opts.type),
         );
-        if (opts.type !== undefined && types.length === 0) throw new UsageError(`no BTF type named '${opts.type}'`);
+        if (opts.type !== undefined && types.length === 0)
+          throw new UsageError(`no BTF type named '${opts.type}'`);
         if (opts.json) {
-          printJson({
-            object: file,
-            types: types.map((t) => ({ ...t, tags: btf.declTags(t.id), c: btf.format(t.id) })),
-          });
+          ctx.io.out(
+            toJson({
+              object: file,
+              types: types.map((t) => ({ ...t, tags: btf.declTags(t.id), c: btf.format(t.id) })),
+            }),
+          );
           return EXIT_OK;
         }
         const out = types.map((t) => `[${t.id}] ${t.kind.toUpperCase()} ${btf.format(t.id)}`);
-        process.stdout.write(`${out.join("\n")}\n`);
+        ctx.io.out(`${out.join("\n")}\n`);
         return EXIT_OK;
       });
     });

@@ -1,9 +1,9 @@
 import type { Command } from "commander";
 import { mapTypeName } from "../../api.js";
-import { EXIT_OK, printJson, runCommand } from "../io.js";
+import { type CliContext, EXIT_OK, runCommand, toJson } from "../io.js";
 import { loadObjectFile } from "../load.js";
 
-export function registerInfo(program: Command): void {
+export function registerInfo(program: Command, ctx: CliContext): void {
   program
     .command("info")
     .description("list the programs and maps of a BPF object file")
@@ -20,7 +20,7 @@ Example:
   $ tsbpf info examples/flow_queue.bpf.o`,
     )
     .action(async (file: string, opts: { json?: boolean }, cmd: Command) => {
-      await runCommand(file, cmd.optsWithGlobals().debug === true, () => {
+      await runCommand(ctx, file, cmd.optsWithGlobals().debug === true, () => {
         const spec = loadObjectFile(file);
         const programs = spec.programs.map((p) => ({
           name: p.name,
@@ -37,19 +37,22 @@ Example:
           flags: m.flags,
         }));
         if (opts.json) {
-          printJson({ object: file, license: spec.license, programs, maps });
+          ctx.io.out(toJson({ object: file, license: spec.license, programs, maps }));
           return EXIT_OK;
         }
         const out: string[] = [`license: ${spec.license || "(none)"}`, "programs:"];
         if (programs.length === 0) out.push("  (none)");
-        for (const p of programs) out.push(`  ${p.name}  section ${p.section}  type ${p.type}  ${p.insns} insns`);
+        for (const p of programs)
+          out.push(`  ${p.name}  section ${p.section}  type ${p.type}  ${p.insns} insns`);
         out.push("maps:");
         if (maps.length === 0) out.push("  (none)");
         for (const m of maps) {
           const flags = m.flags === 0 ? "" : `  flags 0x${m.flags.toString(16)}`;
-          out.push(`  ${m.name}  type ${m.type}  key ${m.keySize}B  value ${m.valueSize}B  max_entries ${m.maxEntries}${flags}`);
+          out.push(
+            `  ${m.name}  type ${m.type}  key ${m.keySize}B  value ${m.valueSize}B  max_entries ${m.maxEntries}${flags}`,
+          );
         }
-        process.stdout.write(`${out.join("\n")}\n`);
+        ctx.io.out(`${out.join("\n")}\n`);
         return EXIT_OK;
       });
     });

@@ -1,0 +1,19 @@
+/** Helper ids from `___BPF_FUNC_MAPPER` in include/uapi/linux/bpf.h. */
+export const BPF_FUNC_map_lookup_elem = 1;
+export const BPF_FUNC_map_update_elem = 2;
+export const BPF_FUNC_map_delete_elem = 3;
+export const BPF_FUNC_ktime_get_ns = 5;
+export const BPF_FUNC_trace_printk = 6;
+export const BPF_FUNC_get_prandom_u32 = 7;
+export const BPF_FUNC_get_smp_processor_id = 8;
+export const BPF_FUNC_tail_call = 12;
+export const BPF_FUNC_get_current_pid_tgid = 14;
+export const BPF_FUNC_spin_lock = 93;
+export const BPF_FUNC_spin_unlock = 94;
+export const BPF_FUNC_ktime_get_boot_ns = 125;
+export const BPF_FUNC_ringbuf_output = 130;
+export const BPF_FUNC_ringbuf_reserve = 131;
+export const BPF_FUNC_ringbuf_submit = 132;
+export const BPF_FUNC_ringbuf_discard = 133;
+export const BPF_FUNC_ringbuf_query = 134;
+export const BPF_FUNC_loop = 181;
