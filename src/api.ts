@@ -11,8 +11,8 @@ import type { Insn } from "./isa/insn.js";
 import { BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE } from "./isa/opcodes.js";
 import { LoadError } from "./object/errors.js";
 import { kfuncName } from "./object/kfuncs.js";
-import { formatSourceLine } from "./object/source-lines.js";
-import type { ProgramSpec } from "./object/spec.js";
+import { formatSourceLine, isSameSourceLine } from "./object/source-lines.js";
+import type { LineInfo, ProgramSpec } from "./object/spec.js";
 
 export type { Btf, BtfKind, BtfType } from "./btf/btf.js";
 export { assemble } from "./isa/asm.js";
@@ -84,10 +84,14 @@ export function disassembleProgram(
   if (options.sourceLines === false || program.lineInfo.length === 0) return lines;
   const byInsn = new Map(program.lineInfo.map((rec) => [rec.insn, rec]));
   const out: string[] = [];
+  let previous: LineInfo | undefined;
   for (const line of lines) {
     const index = Number.parseInt(line, 10);
     const rec = byInsn.get(index);
-    if (rec !== undefined) out.push(formatSourceLine(rec));
+    if (rec !== undefined && (previous === undefined || !isSameSourceLine(rec, previous))) {
+      out.push(formatSourceLine(rec));
+      previous = rec;
+    }
     out.push(line);
   }
   return out;

@@ -32,3 +32,8 @@ export function fileBaseName(file: string): string {
 export function formatSourceLine(rec: LineInfo): string {
   return `; ${rec.text.trimStart()} @ ${fileBaseName(rec.file)}:${rec.line}`;
 }
+
+/** Two records for the same source line (different columns): the log prints the line once. */
+export function isSameSourceLine(a: LineInfo, b: LineInfo): boolean {
+  return a.text === b.text && a.file === b.file;
+}

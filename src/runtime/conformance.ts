@@ -38,7 +38,10 @@ export function runConformanceCase(text: string, name: string): ConformanceOutco
       vm.regs[2] = BigInt(testCase.mem.length);
       const r0 = interpret(vm, program, 0, 0);
       if (expectedError !== undefined) {
-        return { status: "fail", message: `expected an error "${expectedError}", got r0 = 0x${r0.toString(16)}` };
+        return {
+          status: "fail",
+          message: `expected an error "${expectedError}", got r0 = 0x${r0.toString(16)}`,
+        };
       }
       if (testCase.result === undefined) return { status: "skip", message: "no -- result" };
       if (r0 !== testCase.result) {

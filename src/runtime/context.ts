@@ -103,7 +103,14 @@ export function prepareContext(
   const kind = contextKind(type);
   if (kind === "syscall") {
     if (ctxIn === undefined || ctxIn.length === 0) {
-      return { r1: 0, r2: 0, packetStart: 0, packetEnd: 0, output: () => new Uint8Array(0), regions: [] };
+      return {
+        r1: 0,
+        r2: 0,
+        packetStart: 0,
+        packetEnd: 0,
+        output: () => new Uint8Array(0),
+        regions: [],
+      };
     }
     const buf = memory.allocRegion(ctxIn.length, "ctx", "syscall ctx", ACCESS_RW);
     memory.bytes.set(ctxIn, buf.start);
@@ -132,7 +139,11 @@ export function prepareContext(
   return prepareSkb(memory, type, data, ctxIn);
 }
 
-function prepareXdp(memory: Memory, data: Uint8Array, ctxIn: Uint8Array | undefined): PreparedContext {
+function prepareXdp(
+  memory: Memory,
+  data: Uint8Array,
+  ctxIn: Uint8Array | undefined,
+): PreparedContext {
   const packet = memory.allocRegion(data.length, "packet", "xdp", ACCESS_RW);
   memory.bytes.set(data, packet.start);
   const ctx = memory.allocRegion(XDP_MD_SIZE, "ctx", "xdp_md", ACCESS_READ);
@@ -192,8 +203,6 @@ function prepareSkb(
   set(SkBuff.data, start);
   set(SkBuff.data_end, packet.end);
   set(SkBuff.data_meta, start);
-  if (view.getUint32(ctx.start + SkBuff.wire_len, true) === 0) set(SkBuff.wire_len, data.length);
-  if (view.getUint32(ctx.start + SkBuff.gso_segs, true) === 0) set(SkBuff.gso_segs, 1);
   return {
     r1: ctx.start,
     r2: 0,
@@ -240,7 +249,8 @@ function ethProtocol(frame: Uint8Array): number {
   const proto = (frame[12]! << 8) | frame[13]!;
   let host: number;
   if (proto >= 0x600) host = proto;
-  else if (frame[14] === 0xff && frame[15] === 0xff) host = 0x0001; // ETH_P_802_3
+  else if (frame[14] === 0xff && frame[15] === 0xff)
+    host = 0x0001; // ETH_P_802_3
   else host = 0x0004; // ETH_P_802_2
   return ((host & 0xff) << 8) | (host >> 8);
 }

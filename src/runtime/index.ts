@@ -1,3 +1,4 @@
+import type { Btf } from "../btf/btf.js";
 import {
   BPF_PSEUDO_MAP_FD,
   BPF_PSEUDO_MAP_IDX,
@@ -5,6 +6,7 @@ import {
   BPF_PSEUDO_MAP_VALUE,
 } from "../isa/opcodes.js";
 import type { MapSpec, ObjectSpec, ProgramSpec } from "../object/spec.js";
+import { type BtfValue, decodeBtfValue } from "./btf-value.js";
 import { prepareContext } from "./context.js";
 import { MapError, RuntimeFault } from "./errors.js";
 import { monotonicNs } from "./helpers/env.js";
@@ -18,7 +20,7 @@ import type { Region } from "./memory.js";
 import { type DecodedProgram, decodeProgram } from "./program.js";
 import { type NativeFn, Vm } from "./vm.js";
 
-export { runConformanceCase, type ConformanceOutcome } from "./conformance.js";
+export { type ConformanceOutcome, runConformanceCase } from "./conformance.js";
 export { MapError, RuntimeFault } from "./errors.js";
 export { BPF_ANY, BPF_EXIST, BPF_F_LOCK, BPF_NOEXIST } from "./maps/map.js";
 export type { NativeFn } from "./vm.js";
@@ -40,7 +42,11 @@ export interface RuntimeOptions {
 export interface MapHandle {
   readonly name: string;
   readonly spec: MapSpec;
-  /** a copy of the value under `key`, undefined when there is none */
+  /**
+   * A copy of the value under `key`, undefined when there is none. For
+   * prog_array and maps of maps the value is a u32 program or map number (the
+   * index in the object), standing in for the kernel's fd.
+   */
   lookup(key: Uint8Array): Uint8Array | undefined;
   /** throws MapError with the kernel's errno (-EEXIST, -ENOENT, -E2BIG, -EINVAL) */
   update(key: Uint8Array, value: Uint8Array, flags?: number): void;
@@ -49,6 +55,10 @@ export interface MapHandle {
   keys(): Uint8Array[];
   /** ringbuf maps: the submitted records, oldest first (consuming frees their space) */
   consume(): Uint8Array[];
+  /** a key decoded by the map's BTF key type; undefined when the map declares none */
+  decodeKey(key: Uint8Array): BtfValue | undefined;
+  /** a value decoded by the map's BTF value type (a DATASEC for global data) */
+  decodeValue(value: Uint8Array): BtfValue | undefined;
 }
 
 export interface RunInput {
@@ -101,7 +111,8 @@ export function createRuntime(spec: ObjectSpec, options: RuntimeOptions = {}): R
       else memory.freeRegion(region);
     },
   };
-  const maps = spec.maps.map((m) => createMap(m, mapEnv));
+  const maps: BpfMap[] = [];
+  for (const m of spec.maps) maps.push(createMap(m, mapEnv, (n) => maps[n]));
   const mapByAddress = new Map(maps.map((m) => [m.address, m]));
   const decoded = new Map<number, DecodedProgram>();
 
@@ -113,10 +124,16 @@ export function createRuntime(spec: ObjectSpec, options: RuntimeOptions = {}): R
     if (src === BPF_PSEUDO_MAP_FD || src === BPF_PSEUDO_MAP_IDX) return BigInt(map.address);
     if (src === BPF_PSEUDO_MAP_VALUE || src === BPF_PSEUDO_MAP_IDX_VALUE) {
       if (!(map instanceof ArrayMap)) {
-        throw new RuntimeFault(`lddw takes a value address of map ${map.spec.name}, which is not an array`, index);
+        throw new RuntimeFault(
+          `lddw takes a value address of map ${map.spec.name}, which is not an array`,
+          index,
+        );
       }
       if (nextImm < 0 || nextImm >= map.spec.valueSize) {
-        throw new RuntimeFault(`lddw offset ${nextImm} is outside map ${map.spec.name}'s value`, index);
+        throw new RuntimeFault(
+          `lddw offset ${nextImm} is outside map ${map.spec.name}'s value`,
+          index,
+        );
       }
       return BigInt(map.elementAddress(0) + nextImm);
     }
@@ -152,7 +169,7 @@ export function createRuntime(spec: ObjectSpec, options: RuntimeOptions = {}): R
   };
   installStandardHelpers(vm, helperEnv);
 
-  const handles = maps.map((m) => mapHandle(m, mapEnv));
+  const handles = maps.map((m) => mapHandle(m, mapEnv, spec.btf));
   let closed = false;
   const ensureOpen = () => {
     if (closed) throw new RuntimeFault("the runtime was closed");
@@ -198,7 +215,6 @@ export function createRuntime(spec: ObjectSpec, options: RuntimeOptions = {}): R
             vm.packetEnd = ctx.packetEnd;
             vm.regs[1] = BigInt(ctx.r1);
             vm.regs[2] = BigInt(ctx.r2);
-            vm.ctx = BigInt(ctx.r1);
             const t0 = monotonicNs();
             retval = interpret(vm, prog, 0, 0);
             total += Number(monotonicNs() - t0);
@@ -228,7 +244,7 @@ export function createRuntime(spec: ObjectSpec, options: RuntimeOptions = {}): R
   };
 }
 
-function mapHandle(map: BpfMap, env: MapEnv): MapHandle {
+function mapHandle(map: BpfMap, env: MapEnv, btf: Btf | undefined): MapHandle {
   const spec = map.spec;
   const fail = (op: string, errno: number): never => {
     throw new MapError(`map ${spec.name}: ${op} failed with ${errnoName(errno)}`, errno);
@@ -238,6 +254,7 @@ function mapHandle(map: BpfMap, env: MapEnv): MapHandle {
     spec,
     lookup(key) {
       checkSize(spec, "key", key);
+      if (map.hostLookup !== undefined) return map.hostLookup(key);
       const addr = map.lookup(key);
       if (addr === 0) return undefined;
       return env.memory.bytes.slice(addr, addr + spec.valueSize);
@@ -261,6 +278,14 @@ function mapHandle(map: BpfMap, env: MapEnv): MapHandle {
         throw new MapError(`map ${spec.name} is not a ringbuf: nothing to consume`, -22);
       }
       return map.consume();
+    },
+    decodeKey(key) {
+      if (btf === undefined || spec.keyTypeId === undefined) return undefined;
+      return decodeBtfValue(btf, spec.keyTypeId, key);
+    },
+    decodeValue(value) {
+      if (btf === undefined || spec.valueTypeId === undefined) return undefined;
+      return decodeBtfValue(btf, spec.valueTypeId, value);
     },
   };
 }

@@ -1,8 +1,9 @@
+import { HELPER_NAMES } from "../isa/helpers.js";
 import { kfuncName } from "../object/kfuncs.js";
 import { RuntimeFault } from "./errors.js";
 import { ACCESS_READ, ACCESS_WRITE, hex, MAX_CALL_FRAMES } from "./memory.js";
 import { BAD_JUMP_OP, type DecodedProgram, END_OP } from "./program.js";
-import type { Vm } from "./vm.js";
+import type { NativeEntry, Vm } from "./vm.js";
 
 /*
  * The interpreter. Representation is what makes it fast: the registers live
@@ -25,7 +26,12 @@ const boundsScratch = new Float64Array(2);
  * here. Reentrant: helpers such as bpf_loop call back into it one frame
  * deeper.
  */
-export function interpret(vm: Vm, program: DecodedProgram, entry: number, baseDepth: number): bigint {
+export function interpret(
+  vm: Vm,
+  program: DecodedProgram,
+  entry: number,
+  baseDepth: number,
+): bigint {
   const R = vm.regs;
   const R32 = vm.regs32;
   const RS = vm.signedRegs;
@@ -33,7 +39,7 @@ export function interpret(vm: Vm, program: DecodedProgram, entry: number, baseDe
   let dv = memory.view;
   let prog = program;
   let op = prog.op;
-  let dstA = prog.dst;
+  let halvesA = prog.halves;
   let srcA = prog.src;
   let offA = prog.off;
   let immA = prog.imm;
@@ -47,10 +53,10 @@ export function interpret(vm: Vm, program: DecodedProgram, entry: number, baseDe
   let rHi = 0;
   let wLo = 0;
   let wHi = 0;
-  // Caller state of each active frame: r6..r9 as 32-bit halves, return index, program.
-  const saved = new Uint32Array(MAX_CALL_FRAMES * 8);
-  const retPc = new Int32Array(MAX_CALL_FRAMES);
-  const retProg: DecodedProgram[] = [];
+  let unmaps = memory.unmaps;
+  const saved = vm.savedRegs;
+  const retPc = vm.returnPc;
+  const retProg = vm.returnProgram;
   const framePointer = vm.framePointer(depth);
   R32[20] = framePointer;
   R32[21] = 0;
@@ -60,13 +66,11 @@ export function interpret(vm: Vm, program: DecodedProgram, entry: number, baseDe
     const i = pc++;
     if (--left < 0) {
       vm.remaining = 0;
-      throw new RuntimeFault(
-        `instruction budget of ${vm.budget} exhausted (an endless loop?)`,
-        i,
-      );
+      throw new RuntimeFault(`instruction budget of ${vm.budget} exhausted (an endless loop?)`, i);
     }
-    const d2 = dstA[i]! << 1;
-    const s2 = srcA[i]! << 1;
+    const halves = halvesA[i]!;
+    const d2 = halves & 0xff;
+    const s2 = halves >> 8;
     switch (op[i]) {
       // ---- ALU (32-bit): result zero-extended into the 64-bit register ----
       case 0x04: // add32 imm
@@ -700,17 +704,28 @@ export function interpret(vm: Vm, program: DecodedProgram, entry: number, baseDe
           // callx: the register holds a function pointer into this program or a helper id
           const lo = R32[d2]!;
           const text = prog.text;
-          if (R32[d2 + 1] === 0 && lo >= text.start && lo < text.end && (lo - text.start) % 8 === 0) {
+          if (
+            R32[d2 + 1] === 0 &&
+            lo >= text.start &&
+            lo < text.end &&
+            (lo - text.start) % 8 === 0
+          ) {
             target = (lo - text.start) / 8;
           } else if (R32[d2 + 1] === 0 && lo < 0x10000) {
             helperId = lo;
           } else {
-            throw new RuntimeFault(`callx R${d2 >> 1} = ${hex(Number(R[d2 >> 1]!))} is not a function address`, i);
+            throw new RuntimeFault(
+              `callx R${d2 >> 1} = ${hex(Number(R[d2 >> 1]!))} is not a function address`,
+              i,
+            );
           }
         } else if (kind === 1) {
           target = pc + immA[i]!;
           if (target < 0 || target >= prog.length) {
-            throw new RuntimeFault(`call to insn ${target} is outside the program (0..${prog.length - 1})`, i);
+            throw new RuntimeFault(
+              `call to insn ${target} is outside the program (0..${prog.length - 1})`,
+              i,
+            );
           }
         }
         if (target >= 0) {
@@ -725,16 +740,15 @@ export function interpret(vm: Vm, program: DecodedProgram, entry: number, baseDe
           depth++;
           R32[20] = memory.frames[depth]!.end;
           R32[21] = 0;
-          memory.bytes.fill(0, memory.frames[depth]!.start, memory.frames[depth]!.end);
+          // Like the kernel, a callee's frame is not cleared (runs start with zeroed frames).
           pc = target;
           break;
         }
-        const entryFn = kind === 2 && op[i] === 0x85 ? vm.kfuncs.get(helperId) : vm.helpers.get(helperId);
+        const entryFn =
+          kind === 2 && op[i] === 0x85 ? vm.kfuncs.get(helperId) : vm.helpers.get(helperId);
         if (entryFn === undefined) {
           throw new RuntimeFault(
-            kind === 2 && op[i] === 0x85
-              ? `unknown kfunc id ${helperId}${kfuncName(helperId) ? ` (${kfuncName(helperId)} is not implemented)` : ""}`
-              : `unknown helper id ${helperId}`,
+            kind === 2 && op[i] === 0x85 ? unknownKfunc(helperId) : unknownHelper(helperId),
             i,
           );
         }
@@ -742,19 +756,20 @@ export function interpret(vm: Vm, program: DecodedProgram, entry: number, baseDe
         vm.depth = depth;
         vm.pc = i;
         vm.program = prog;
-        const result = entryFn.fn(vm);
-        R[0] = result;
+        R[0] = callNative(vm, entryFn, i);
         left = vm.remaining;
-        memory.refresh();
+        // The memory may have grown (a new buffer) or lost regions (stale cached bounds).
         dv = memory.view;
-        // Helpers may have mapped or unmapped regions: forget the cached bounds.
-        rLo = rHi = wLo = wHi = 0;
+        if (memory.unmaps !== unmaps) {
+          unmaps = memory.unmaps;
+          rLo = rHi = wLo = wHi = 0;
+        }
         const next = vm.tailCallTarget;
         if (next !== undefined) {
           vm.tailCallTarget = undefined;
           prog = next;
           op = prog.op;
-          dstA = prog.dst;
+          halvesA = prog.halves;
           srcA = prog.src;
           offA = prog.off;
           immA = prog.imm;
@@ -781,7 +796,7 @@ export function interpret(vm: Vm, program: DecodedProgram, entry: number, baseDe
           if (back !== prog) {
             prog = back;
             op = prog.op;
-            dstA = prog.dst;
+            halvesA = prog.halves;
             srcA = prog.src;
             offA = prog.off;
             immA = prog.imm;
@@ -828,8 +843,6 @@ export function callFunction(
   const depth = vm.depth + 1;
   vm.framePointer(depth);
   for (let k = 0; k < 5; k++) vm.regs[k + 1] = args[k] ?? 0n;
-  const frame = vm.memory.frames[depth]!;
-  vm.memory.bytes.fill(0, frame.start, frame.end);
   try {
     return interpret(vm, program, target, depth);
   } finally {
@@ -839,6 +852,36 @@ export function callFunction(
     vm.depth = savedDepth;
     vm.remaining = remaining;
   }
+}
+
+/** Runs a helper or kfunc; a fault it raises without a location gets the call's. */
+function callNative(vm: Vm, entry: NativeEntry, insn: number): bigint {
+  try {
+    return entry.fn(vm);
+  } catch (e) {
+    if (e instanceof RuntimeFault) {
+      if (e.insn !== undefined) throw e;
+      throw new RuntimeFault(`${entry.name}: ${e.message}`, insn);
+    }
+    if (e instanceof RangeError || e instanceof TypeError) {
+      throw new RuntimeFault(`${entry.name} failed: ${e.message}`, insn);
+    }
+    throw e;
+  }
+}
+
+function unknownHelper(id: number): string {
+  const name = HELPER_NAMES[id];
+  return name === undefined || id === 0
+    ? `unknown helper id ${id}`
+    : `unknown helper id ${id} (${name} is not implemented by the runtime)`;
+}
+
+function unknownKfunc(id: number): string {
+  const name = kfuncName(id);
+  return name === undefined
+    ? `unknown kfunc id ${id}`
+    : `unknown kfunc id ${id} (${name} is not implemented by the runtime)`;
 }
 
 function readable(vm: Vm, high: number, addr: number, size: number): boolean {
@@ -994,7 +1037,8 @@ function atomic(
     storeFrom(vm, a, size, s2);
     return;
   }
-  if (size < 4) throw new RuntimeFault(`atomic operation 0x${imm.toString(16)} on ${size} bytes`, insn);
+  if (size < 4)
+    throw new RuntimeFault(`atomic operation 0x${imm.toString(16)} on ${size} bytes`, insn);
   if (!writable(vm, R32[d2 + 1]!, a, size) || !readable(vm, R32[d2 + 1]!, a, size)) {
     throw accessFault(vm, insn, d2, off, size, true);
   }
@@ -1079,7 +1123,8 @@ function loadInto(vm: Vm, a: number, size: number, d2: number): void {
   const dv = vm.memory.view;
   const R32 = vm.regs32;
   R32[d2 + 1] = size === 8 ? dv.getUint32(a + 4, true) : 0;
-  R32[d2] = size === 1 ? dv.getUint8(a) : size === 2 ? dv.getUint16(a, true) : dv.getUint32(a, true);
+  R32[d2] =
+    size === 1 ? dv.getUint8(a) : size === 2 ? dv.getUint16(a, true) : dv.getUint32(a, true);
 }
 
 function storeFrom(vm: Vm, a: number, size: number, s2: number): void {

@@ -24,13 +24,16 @@ export interface Region {
   readonly kind: RegionKind;
   /** what a user calls it: `arr`, `frame 0`, `.rodata`, ... */
   readonly name: string;
-  /** ACCESS_READ | ACCESS_WRITE, changed only by the owner of the region */
-  access: number;
+  /** ACCESS_READ | ACCESS_WRITE */
+  readonly access: number;
   /**
-   * For regions that hold an array of values (array maps): an access may not
-   * run from one element into the next, as the verifier would not let it.
+   * For regions that hold an array of values (array maps): the distance from
+   * one element to the next. Only the first `elemBytes` of each are
+   * accessible; the rest is a guard, so that running off one element never
+   * lands in the next, which the verifier would not allow either.
    */
   readonly elemSize: number;
+  readonly elemBytes: number;
 }
 
 /** The wasm page size; also the size of the never-mapped guard at address 0. */
@@ -64,6 +67,8 @@ export class Memory {
   view: DataView;
   /** the stack frames, frame 0 first; a frame pointer is `frames[i].end` */
   readonly frames: readonly Region[];
+  /** counts unmaps and access changes: bounds cached before a change may be stale */
+  unmaps = 0;
 
   private readonly regions: Region[] = [];
   private readonly starts: number[] = [];
@@ -100,13 +105,14 @@ export class Memory {
     name: string,
     access: number,
     elemSize = 0,
+    elemBytes = elemSize,
   ): Region {
     if (!Number.isInteger(size) || size < 0) {
       throw new RuntimeFault(`cannot allocate ${size} bytes for ${kind} ${name}`);
     }
     const start = this.reserve(size);
     this.bytes.fill(0, start, start + size);
-    const region: Region = { start, end: start + size, kind, name, access, elemSize };
+    const region: Region = { start, end: start + size, kind, name, access, elemSize, elemBytes };
     this.insert(region);
     return region;
   }
@@ -117,6 +123,7 @@ export class Memory {
     if (i < 0 || this.regions[i] !== region) return;
     this.regions.splice(i, 1);
     this.starts.splice(i, 1);
+    this.unmaps++;
     const rounded = roundUp(Math.max(region.end - region.start, 1), 8);
     let list = this.freeLists.get(rounded);
     if (list === undefined) {
@@ -146,7 +153,7 @@ export class Memory {
     if (addr + size > r.end || (r.access & access) !== access) return false;
     if (r.elemSize > 0) {
       const elemStart = r.start + Math.floor((addr - r.start) / r.elemSize) * r.elemSize;
-      const elemEnd = Math.min(elemStart + r.elemSize, r.end);
+      const elemEnd = Math.min(elemStart + r.elemBytes, r.end);
       if (addr + size > elemEnd) return false;
       out[0] = elemStart;
       out[1] = elemEnd;
@@ -155,6 +162,11 @@ export class Memory {
     out[0] = r.start;
     out[1] = r.end;
     return true;
+  }
+
+  /** Whether an access of `size` bytes at `addr` is allowed. */
+  allows(addr: number, size: number, access: number): boolean {
+    return this.resolve(addr, size, access, scratch);
   }
 
   /** Checks an access from host code (helpers, the host API); throws a fault naming `what`. */
@@ -184,15 +196,15 @@ export class Memory {
     if (r !== undefined) {
       const label = this.label(r, addr);
       if ((r.access & access) !== access) {
-        const missing = access & ~r.access & ACCESS_WRITE ? "read-only" : "not readable by programs";
+        const missing =
+          access & ~r.access & ACCESS_WRITE ? "read-only" : "not readable by programs";
         return `is inside ${label}, which is ${missing}`;
       }
       if (r.elemSize > 0) {
         const elemEnd =
-          r.start + (Math.floor((addr - r.start) / r.elemSize) + 1) * r.elemSize;
-        if (addr + size > elemEnd && addr + size <= r.end) {
-          return `runs ${addr + size - elemEnd} bytes past the end of ${label}`;
-        }
+          r.start + Math.floor((addr - r.start) / r.elemSize) * r.elemSize + r.elemBytes;
+        const verb = addr >= elemEnd ? "is" : "runs";
+        return `${verb} ${addr + size - elemEnd} bytes past the end of ${label}`;
       }
       return `runs ${addr + size - r.end} bytes past the end of ${label}`;
     }

@@ -1,7 +1,7 @@
 import type { Insn } from "../isa/insn.js";
 import { BPF_LDDW, BPF_PSEUDO_FUNC } from "../isa/opcodes.js";
 import { RuntimeFault } from "./errors.js";
-import { type Memory, type Region } from "./memory.js";
+import type { Memory, Region } from "./memory.js";
 
 /**
  * A program decoded once into parallel typed arrays, so the interpreter's
@@ -16,6 +16,11 @@ export interface DecodedProgram {
   readonly op: Uint8Array;
   readonly dst: Uint8Array;
   readonly src: Uint8Array;
+  /**
+   * dst and src as indices into the register file's 32-bit halves, in one
+   * load: low byte 2 * dst, high byte 2 * src.
+   */
+  readonly halves: Uint16Array;
   readonly off: Int16Array;
   readonly imm: Int32Array;
   /** low and high halves of the 64-bit operand: sign-extended `imm`, or the whole `lddw` value */
@@ -57,6 +62,7 @@ export function decodeProgram(
   const op = new Uint8Array(n + 1);
   const dst = new Uint8Array(n + 1);
   const src = new Uint8Array(n + 1);
+  const halves = new Uint16Array(n + 1);
   const off = new Int16Array(n + 1);
   const imm = new Int32Array(n + 1);
   const immLo = new Uint32Array(n + 1);
@@ -71,9 +77,20 @@ export function decodeProgram(
     if ((cls === 4 || cls === 7) && insn.off === 1 && (aluOp === 0x30 || aluOp === 0x90)) {
       code = (aluOp === 0x30 ? SDIV_OP : SMOD_OP) | (code & 0x0f);
     }
+    if (insn.dst > 10 || insn.src > 10 || insn.dst < 0 || insn.src < 0) {
+      // r11..r15 do not exist; indexing the register file with them would read past it
+      throw new RuntimeFault(
+        `invalid register in ${insn.dst > 10 ? `dst r${insn.dst}` : `src r${insn.src}`}`,
+        i,
+      );
+    }
+    if ((code === 0xd4 || code === 0xdc || code === 0xd7) && ![16, 32, 64].includes(insn.imm)) {
+      throw new RuntimeFault(`byte swap width ${insn.imm} is not 16, 32 or 64`, i);
+    }
     op[i] = code;
     dst[i] = insn.dst;
     src[i] = insn.src;
+    halves[i] = (insn.dst << 1) | (insn.src << 9);
     off[i] = insn.off;
     imm[i] = insn.imm;
     let value = BigInt(insn.imm | 0);
@@ -106,7 +123,7 @@ export function decodeProgram(
     }
   }
   op[n] = END_OP;
-  return { name, length: n, op, dst, src, off, imm, immLo, immHi, imm64, text, insns };
+  return { name, length: n, op, dst, src, halves, off, imm, immLo, immHi, imm64, text, insns };
 }
 
 function isJumpWithTarget(code: number): boolean {

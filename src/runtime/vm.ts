@@ -1,5 +1,5 @@
 import { RuntimeFault } from "./errors.js";
-import { MAX_CALL_FRAMES, Memory, type MemoryOptions } from "./memory.js";
+import { ACCESS_RW, MAX_CALL_FRAMES, Memory, type MemoryOptions } from "./memory.js";
 import type { DecodedProgram } from "./program.js";
 
 /**
@@ -60,8 +60,12 @@ export class Vm {
   /** the packet the legacy `ldabs`/`ldind` loads read, [start, end) */
   packetStart = 0;
   packetEnd = 0;
-  /** the context pointer the run started with (r1 at entry) */
-  ctx = 0n;
+  /** caller state per frame depth: r6..r9 as 32-bit halves, return index, program */
+  readonly savedRegs = new Uint32Array(MAX_CALL_FRAMES * 8);
+  readonly returnPc = new Int32Array(MAX_CALL_FRAMES);
+  readonly returnProgram: DecodedProgram[] = [];
+  /** addresses of the bpf_spin_locks the run holds */
+  readonly heldLocks: number[] = [];
   /** functions to run when the run ends, fault or not (releasing per-run allocations) */
   readonly atRunEnd: (() => void)[] = [];
 
@@ -117,6 +121,9 @@ export class Vm {
 
   /** Releases what the run allocated; runs whether the run ended cleanly or not. */
   endRun(): void {
+    for (const addr of this.heldLocks.splice(0)) {
+      if (this.memory.allows(addr, 4, ACCESS_RW)) this.memory.view.setUint32(addr, 0, true);
+    }
     const pending = this.atRunEnd.splice(0);
     for (const f of pending) f();
     this.program = undefined;

@@ -16,12 +16,16 @@ describe("faults", () => {
   it("names register, offset, size and region for a read past the input", () => {
     const f = faultOf(() => run("mov %r0, 1\nldxw %r0, [%r1+4]\nexit", new Uint8Array(6)));
     expect(f.insn).toBe(1);
-    expect(f.message).toMatch(/^insn 1: R1 \+4 read of 4 bytes at 0x[0-9a-f]+ runs 2 bytes past the end of memory input$/);
+    expect(f.message).toMatch(
+      /^insn 1: R1 \+4 read of 4 bytes at 0x[0-9a-f]+ runs 2 bytes past the end of memory input$/,
+    );
   });
 
   it("reports a read above the stack frame", () => {
     const f = faultOf(() => run("ldxw %r0, [%r10+4]\nexit"));
-    expect(f.message).toMatch(/R10 \+4 read of 4 bytes at 0x[0-9a-f]+ .*past the end of stack frame 0/);
+    expect(f.message).toMatch(
+      /R10 \+4 read of 4 bytes at 0x[0-9a-f]+ .*past the end of stack frame 0/,
+    );
   });
 
   it("reports a NULL dereference", () => {
@@ -35,8 +39,10 @@ describe("faults", () => {
   });
 
   it("names an unknown helper", () => {
-    const f = faultOf(() => run("call 99\nexit"));
-    expect(f.message).toBe("insn 0: unknown helper id 99");
+    expect(faultOf(() => run("call 999\nexit")).message).toBe("insn 0: unknown helper id 999");
+    expect(faultOf(() => run("call 4\nexit")).message).toBe(
+      "insn 0: unknown helper id 4 (bpf_probe_read is not implemented by the runtime)",
+    );
   });
 
   it("stops an endless loop at the budget", () => {
@@ -55,7 +61,9 @@ describe("faults", () => {
       { code: 0x95, dst: 0, src: 0, off: 0, imm: 0 },
     ];
     const f = faultOf(() => run(insns));
-    expect(f.message).toBe("insn 0: jump out of range from insn 0 to 6 (the program has 2 instructions)");
+    expect(f.message).toBe(
+      "insn 0: jump out of range from insn 0 to 6 (the program has 2 instructions)",
+    );
   });
 
   it("faults when running off the end", () => {
@@ -68,6 +76,16 @@ describe("faults", () => {
     expect(f.message).toBe("insn 0: unknown opcode 0x8e");
   });
 
+  it("refuses a byte swap of a width other than 16, 32, 64", () => {
+    const f = faultOf(() => run([{ code: 0xdc, dst: 0, src: 0, off: 0, imm: 8 }]));
+    expect(f.message).toBe("insn 0: byte swap width 8 is not 16, 32 or 64");
+  });
+
+  it("refuses registers above r10", () => {
+    const f = faultOf(() => run([{ code: 0xb7, dst: 12, src: 0, off: 0, imm: 1 }]));
+    expect(f.message).toBe("insn 0: invalid register in dst r12");
+  });
+
   it("faults on calls deeper than 8 frames", () => {
     const f = faultOf(() => run("call local f\nexit\nf:\ncall local f\nexit"));
     expect(f.message).toContain("call stack too deep: more than 8 frames");
@@ -78,7 +96,13 @@ describe("faults", () => {
     faultOf(() => run("mov %r6, 7\nstdw [%r10-8], 9\nl:\nja l\nexit", undefined, vm));
     // Registers and the stack come back zeroed; the budget is whole again.
     expect(run("ldxdw %r0, [%r10-8]\nadd %r0, %r6\nexit", undefined, vm)).toBe(0n);
-    expect(run("mov %r0, 0\nmov %r1, 0\nl:\nadd %r0, 1\nadd %r1, 1\njlt %r1, 300, l\nexit", undefined, vm)).toBe(300n);
+    expect(
+      run(
+        "mov %r0, 0\nmov %r1, 0\nl:\nadd %r0, 1\nadd %r1, 1\njlt %r1, 300, l\nexit",
+        undefined,
+        vm,
+      ),
+    ).toBe(300n);
   });
 
   it("never lets a program write outside the frame into the next one", () => {

@@ -42,7 +42,11 @@ describe("shifts mask the amount to the width", () => {
 describe("division and modulo", () => {
   it.each([
     ["div64 by zero gives 0", "mov %r0, 7\nmov %r1, 0\ndiv %r0, %r1", 0n],
-    ["mod64 by zero leaves the dividend", "lddw %r0, 0x1234567890\nmov %r1, 0\nmod %r0, %r1", 0x1234567890n],
+    [
+      "mod64 by zero leaves the dividend",
+      "lddw %r0, 0x1234567890\nmov %r1, 0\nmod %r0, %r1",
+      0x1234567890n,
+    ],
     ["div32 by zero gives 0", "mov %r0, 7\nmov32 %r1, 0\ndiv32 %r0, %r1", 0n],
     [
       "mod32 by zero leaves the dividend zero-extended",
@@ -51,7 +55,11 @@ describe("division and modulo", () => {
     ],
     ["div64 imm treats the sign-extended imm as unsigned", "mov %r0, -1\ndiv %r0, -1", 1n],
     ["div32 is unsigned", "mov32 %r0, -8\ndiv32 %r0, 2", 0x7ffffffcn],
-    ["sdiv64 INT_MIN / -1 is INT_MIN", "lddw %r0, 0x8000000000000000\nmov %r1, -1\nsdiv %r0, %r1", INT64_MIN],
+    [
+      "sdiv64 INT_MIN / -1 is INT_MIN",
+      "lddw %r0, 0x8000000000000000\nmov %r1, -1\nsdiv %r0, %r1",
+      INT64_MIN,
+    ],
     ["smod64 INT_MIN % -1 is 0", "lddw %r0, 0x8000000000000000\nmov %r1, -1\nsmod %r0, %r1", 0n],
     ["sdiv32 INT_MIN / -1 is INT_MIN", "mov32 %r0, 0x80000000\nsdiv32 %r0, -1", 0x80000000n],
     ["smod32 INT_MIN % -1 is 0", "mov32 %r0, 0x80000000\nsmod32 %r0, -1", 0n],
@@ -59,7 +67,11 @@ describe("division and modulo", () => {
     ["smod64 takes the dividend's sign", "mov %r0, -7\nsmod %r0, 2", U64],
     ["smod64 by zero leaves the dividend", "mov %r0, -7\nmov %r1, 0\nsmod %r0, %r1", U64 - 6n],
     ["sdiv64 by zero gives 0", "mov %r0, -7\nmov %r1, 0\nsdiv %r0, %r1", 0n],
-    ["smod32 by zero leaves the dividend, zero-extended", "mov %r0, -7\nmov %r1, 0\nsmod32 %r0, %r1", 0xfffffff9n],
+    [
+      "smod32 by zero leaves the dividend, zero-extended",
+      "mov %r0, -7\nmov %r1, 0\nsmod32 %r0, %r1",
+      0xfffffff9n,
+    ],
     ["smod32 of a positive by a negative", "mov %r0, 7\nsmod32 %r0, -2", 1n],
   ])("%s", (_name, body, expected) => {
     expect(r0(body)).toBe(expected);
@@ -105,24 +117,42 @@ describe("byte swaps", () => {
 
 describe("atomics", () => {
   it("fetch_add returns the old value in the source register", () => {
-    expect(r0("stdw [%r10-8], 40\nmov %r1, 2\nlock fetch add [%r10-8], %r1\nmov %r0, %r1\nldxdw %r2, [%r10-8]\nlsh %r0, 8\nor %r0, %r2")).toBe(
-      (40n << 8n) | 42n,
-    );
+    expect(
+      r0(
+        "stdw [%r10-8], 40\nmov %r1, 2\nlock fetch add [%r10-8], %r1\nmov %r0, %r1\nldxdw %r2, [%r10-8]\nlsh %r0, 8\nor %r0, %r2",
+      ),
+    ).toBe((40n << 8n) | 42n);
   });
   it("32-bit fetch zero-extends the old value", () => {
-    expect(r0("stw [%r10-8], -1\nmov %r1, -1\nlock fetch xor32 [%r10-8], %r1\nmov %r0, %r1")).toBe(0xffffffffn);
+    expect(r0("stw [%r10-8], -1\nmov %r1, -1\nlock fetch xor32 [%r10-8], %r1\nmov %r0, %r1")).toBe(
+      0xffffffffn,
+    );
   });
   it("xchg swaps", () => {
-    expect(r0("stdw [%r10-8], 7\nmov %r1, 9\nlock xchg [%r10-8], %r1\nldxdw %r0, [%r10-8]\nlsh %r0, 8\nor %r0, %r1")).toBe(0x907n);
+    expect(
+      r0(
+        "stdw [%r10-8], 7\nmov %r1, 9\nlock xchg [%r10-8], %r1\nldxdw %r0, [%r10-8]\nlsh %r0, 8\nor %r0, %r1",
+      ),
+    ).toBe(0x907n);
   });
   it("cmpxchg writes on a match and always returns the old value in r0", () => {
-    expect(r0("stdw [%r10-8], 5\nmov %r0, 5\nmov %r1, 6\nlock cmpxchg [%r10-8], %r1\nldxdw %r2, [%r10-8]\nlsh %r2, 8\nor %r0, %r2")).toBe(0x605n);
-    expect(r0("stdw [%r10-8], 5\nmov %r0, 4\nmov %r1, 6\nlock cmpxchg [%r10-8], %r1\nldxdw %r2, [%r10-8]\nlsh %r2, 8\nor %r0, %r2")).toBe(0x505n);
+    expect(
+      r0(
+        "stdw [%r10-8], 5\nmov %r0, 5\nmov %r1, 6\nlock cmpxchg [%r10-8], %r1\nldxdw %r2, [%r10-8]\nlsh %r2, 8\nor %r0, %r2",
+      ),
+    ).toBe(0x605n);
+    expect(
+      r0(
+        "stdw [%r10-8], 5\nmov %r0, 4\nmov %r1, 6\nlock cmpxchg [%r10-8], %r1\nldxdw %r2, [%r10-8]\nlsh %r2, 8\nor %r0, %r2",
+      ),
+    ).toBe(0x505n);
   });
   it("add, or, and without fetch leave the source alone", () => {
-    expect(r0("stdw [%r10-8], 12\nmov %r1, 10\nlock and [%r10-8], %r1\nlock or [%r10-8], %r1\nldxdw %r0, [%r10-8]\nadd %r0, %r1")).toBe(
-      10n + 10n,
-    );
+    expect(
+      r0(
+        "stdw [%r10-8], 12\nmov %r1, 10\nlock and [%r10-8], %r1\nlock or [%r10-8], %r1\nldxdw %r0, [%r10-8]\nadd %r0, %r1",
+      ),
+    ).toBe(10n + 10n);
   });
 });
 

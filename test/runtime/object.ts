@@ -8,22 +8,15 @@ const VALUE_MARK = 0x7ffe0000;
 
 export const MAP = (k: number): string => `0x${(MAP_MARK + k).toString(16)}`;
 export const VALUE = (k: number, off = 0): string =>
-  `0x${(((off & 0xffff) * 2 ** 32) + VALUE_MARK + k).toString(16)}`;
+  `0x${((off & 0xffff) * 2 ** 32 + VALUE_MARK + k).toString(16)}`;
 
 /** Assembles `text` and turns the marker lddws into map references as the loader emits them. */
 export function assembleWithMaps(text: string): Insn[] {
-  const insns = assemble(text);
-  return insns.map((insn, i) => {
+  return assemble(text).map((insn) => {
     if (insn.code !== 0x18) return insn;
     const lo = insn.imm >>> 0;
-    const next = insns[i + 1]!;
     if ((lo & 0xffff0000) === MAP_MARK) return { ...insn, src: 1, imm: lo & 0xffff };
     if ((lo & 0xffff0000) === VALUE_MARK) return { ...insn, src: 2, imm: lo & 0xffff };
-    return insn;
-  }).map((insn, i, all) => {
-    // The second slot of a map-value lddw carries the offset into the value.
-    const prev = all[i - 1];
-    if (prev?.code === 0x18 && prev.src === 1) return { ...insn, imm: 0 };
     return insn;
   });
 }

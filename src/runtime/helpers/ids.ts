@@ -7,6 +7,7 @@ export const BPF_FUNC_trace_printk = 6;
 export const BPF_FUNC_get_prandom_u32 = 7;
 export const BPF_FUNC_get_smp_processor_id = 8;
 export const BPF_FUNC_tail_call = 12;
+export const BPF_FUNC_skb_load_bytes = 26;
 export const BPF_FUNC_get_current_pid_tgid = 14;
 export const BPF_FUNC_spin_lock = 93;
 export const BPF_FUNC_spin_unlock = 94;

@@ -5,6 +5,7 @@ import { installMapHelpers } from "./maps.js";
 import { installMiscHelpers } from "./misc.js";
 import { installPrintkHelper } from "./printk.js";
 import { installRingbufHelpers } from "./ringbuf.js";
+import { installSkbHelpers } from "./skb.js";
 import { installSpinLockHelpers } from "./spin-lock.js";
 import { installTailCallHelper } from "./tail-call.js";
 
@@ -19,4 +20,5 @@ export function installStandardHelpers(vm: Vm, env: HelperEnv = emptyHelperEnv()
   installSpinLockHelpers(vm);
   installRingbufHelpers(vm, env);
   installLoopHelper(vm);
+  installSkbHelpers(vm);
 }

@@ -1,6 +1,6 @@
 import { E2BIG, EINVAL } from "../errors.js";
-import { hex } from "../memory.js";
 import { callFunction } from "../interp.js";
+import { hex } from "../memory.js";
 import type { Vm } from "../vm.js";
 import { BPF_FUNC_loop } from "./ids.js";
 

@@ -58,7 +58,10 @@ export function formatPrintk(vm: Vm, fmt: string, args: readonly bigint[]): stri
         if (conv === "X") s = s.toUpperCase();
         break;
       case "p":
-        s = suffix === "x" || suffix === "K" ? arg.toString(16).padStart(16, "0") : `0x${arg.toString(16)}`;
+        s =
+          suffix === "x" || suffix === "K"
+            ? arg.toString(16).padStart(16, "0")
+            : `0x${arg.toString(16)}`;
         break;
       case "c":
         s = String.fromCharCode(Number(arg & 0xffn));
@@ -77,7 +80,11 @@ export function formatPrintk(vm: Vm, fmt: string, args: readonly bigint[]): stri
     }
     const width = widthText === "" ? 0 : Number(widthText);
     if (s.length < width) {
-      s = minus ? s.padEnd(width) : zero && conv !== "s" ? s.padStart(width, "0") : s.padStart(width);
+      s = minus
+        ? s.padEnd(width)
+        : zero && conv !== "s"
+          ? s.padStart(width, "0")
+          : s.padStart(width);
     }
     out += s;
   }

@@ -1,6 +1,6 @@
 import { EINVAL } from "../errors.js";
-import { hex } from "../memory.js";
 import { RingbufMap } from "../maps/ringbuf.js";
+import { hex } from "../memory.js";
 import type { Vm } from "../vm.js";
 import type { HelperEnv } from "./env.js";
 import {
@@ -18,7 +18,8 @@ const WAKEUP_FLAGS = 3;
 
 function ringArg(vm: Vm, env: HelperEnv, helper: string): RingbufMap {
   const map = mapArg(vm, env, 1, helper);
-  if (!(map instanceof RingbufMap)) vm.fault(`${helper}: R1 is map ${map.spec.name}, not a ringbuf`);
+  if (!(map instanceof RingbufMap))
+    vm.fault(`${helper}: R1 is map ${map.spec.name}, not a ringbuf`);
   return map;
 }
 

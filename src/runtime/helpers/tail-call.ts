@@ -14,7 +14,8 @@ import { mapArg } from "./maps.js";
 export function installTailCallHelper(vm: Vm, env: HelperEnv): void {
   vm.registerHelper(BPF_FUNC_tail_call, "bpf_tail_call", (vm) => {
     const map = mapArg(vm, env, 2, "bpf_tail_call");
-    if (!(map instanceof ProgArrayMap)) return vm.fault("bpf_tail_call: R2 is not a prog_array map");
+    if (!(map instanceof ProgArrayMap))
+      return vm.fault("bpf_tail_call: R2 is not a prog_array map");
     const index = Number(vm.regs[3]! & 0xffffffffn);
     if (index >= map.spec.maxEntries) return -2n;
     if (vm.tailCalls >= MAX_TAIL_CALLS) return -2n;

@@ -20,7 +20,8 @@ export class ArrayMap implements BpfMap {
     mapObject: Region,
   ) {
     this.address = mapObject.start;
-    this.elemSize = roundUp8(Math.max(spec.valueSize, 1));
+    // The kernel's stride is round_up(value_size, 8); 8 more bytes keep a guard between elements.
+    this.elemSize = roundUp8(Math.max(spec.valueSize, 1)) + 8;
     const access = spec.readOnly ? ACCESS_READ : ACCESS_RW;
     this.values = env.memory.allocRegion(
       this.elemSize * spec.maxEntries,
@@ -28,6 +29,7 @@ export class ArrayMap implements BpfMap {
       spec.name,
       access,
       this.elemSize,
+      spec.valueSize,
     );
     if (spec.initialValue !== undefined) {
       env.memory.bytes.set(spec.initialValue.subarray(0, spec.valueSize), this.values.start);

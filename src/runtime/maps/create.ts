@@ -1,24 +1,34 @@
 import {
   BPF_MAP_TYPE_ARRAY,
+  BPF_MAP_TYPE_ARRAY_OF_MAPS,
   BPF_MAP_TYPE_HASH,
+  BPF_MAP_TYPE_HASH_OF_MAPS,
   BPF_MAP_TYPE_LRU_HASH,
   BPF_MAP_TYPE_LRU_PERCPU_HASH,
   BPF_MAP_TYPE_PERCPU_ARRAY,
   BPF_MAP_TYPE_PERCPU_HASH,
   BPF_MAP_TYPE_PROG_ARRAY,
   BPF_MAP_TYPE_RINGBUF,
-  mapTypeName,
 } from "../../object/map-types.js";
 import type { MapSpec } from "../../object/spec.js";
 import { EINVAL, MapError } from "../errors.js";
 import { ArrayMap } from "./array.js";
 import { HashMap } from "./hash.js";
 import type { BpfMap, MapEnv } from "./map.js";
+import { MapOfMapsMap } from "./map-of-maps.js";
 import { ProgArrayMap } from "./prog-array.js";
 import { RingbufMap } from "./ringbuf.js";
+import { UnsupportedMap } from "./unsupported.js";
 
-/** Creates the live map for a spec, with the kernel's checks of the spec's sizes. */
-export function createMap(spec: MapSpec, env: MapEnv): BpfMap {
+/**
+ * Creates the live map for a spec, with the kernel's checks of the spec's
+ * sizes. `mapByNumber` finds the object's other maps (inner maps of maps of maps).
+ */
+export function createMap(
+  spec: MapSpec,
+  env: MapEnv,
+  mapByNumber: (n: number) => BpfMap | undefined = () => undefined,
+): BpfMap {
   const fail = (why: string): never => {
     throw new MapError(`map ${spec.name}: ${why}`, -EINVAL);
   };
@@ -35,7 +45,8 @@ export function createMap(spec: MapSpec, env: MapEnv): BpfMap {
     case BPF_MAP_TYPE_PERCPU_HASH:
     case BPF_MAP_TYPE_LRU_HASH:
     case BPF_MAP_TYPE_LRU_PERCPU_HASH:
-      if (spec.keySize <= 0 || spec.valueSize <= 0) fail("key_size and value_size must be positive");
+      if (spec.keySize <= 0 || spec.valueSize <= 0)
+        fail("key_size and value_size must be positive");
       return new HashMap(
         spec,
         env,
@@ -43,7 +54,8 @@ export function createMap(spec: MapSpec, env: MapEnv): BpfMap {
         spec.type === BPF_MAP_TYPE_LRU_HASH || spec.type === BPF_MAP_TYPE_LRU_PERCPU_HASH,
       );
     case BPF_MAP_TYPE_PROG_ARRAY:
-      if (spec.keySize !== 4 || spec.valueSize !== 4) fail("a prog_array's key_size and value_size must be 4");
+      if (spec.keySize !== 4 || spec.valueSize !== 4)
+        fail("a prog_array's key_size and value_size must be 4");
       return new ProgArrayMap(spec, mapObject);
     case BPF_MAP_TYPE_RINGBUF: {
       const size = spec.maxEntries;
@@ -52,7 +64,19 @@ export function createMap(spec: MapSpec, env: MapEnv): BpfMap {
       }
       return new RingbufMap(spec, env, mapObject);
     }
+    case BPF_MAP_TYPE_ARRAY_OF_MAPS:
+    case BPF_MAP_TYPE_HASH_OF_MAPS:
+      if (spec.valueSize !== 4) fail("a map of maps' value_size must be 4");
+      if (spec.type === BPF_MAP_TYPE_ARRAY_OF_MAPS && spec.keySize !== 4) {
+        fail("an array of maps' key_size must be 4");
+      }
+      return new MapOfMapsMap(
+        spec,
+        mapObject,
+        spec.type === BPF_MAP_TYPE_ARRAY_OF_MAPS,
+        mapByNumber,
+      );
     default:
-      return fail(`map type ${mapTypeName(spec.type) ?? spec.type} is not supported by the runtime`);
+      return new UnsupportedMap(spec, mapObject);
   }
 }

@@ -62,15 +62,17 @@ export class HashMap implements BpfMap {
       return 0;
     }
     if (op === BPF_EXIST) return -ENOENT;
+    // Copy the key first: it may be a view of the memory, which the allocation below can replace.
+    const ownKey = key.slice(0, this.spec.keySize);
     if (this.entries.size >= this.spec.maxEntries) {
       if (!this.lru) return -E2BIG;
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.remove(oldest);
     }
-    const label = `${this.spec.name}[key ${keyHex(key.subarray(0, this.spec.keySize))}]`;
+    const label = `${this.spec.name}[key ${keyHex(ownKey)}]`;
     const region = this.env.memory.allocRegion(this.spec.valueSize, "map value", label, ACCESS_RW);
     this.env.memory.bytes.set(value.subarray(0, this.spec.valueSize), region.start);
-    this.entries.set(k, { key: key.slice(0, this.spec.keySize), value: region });
+    this.entries.set(k, { key: ownKey, value: region });
     return 0;
   }
 

@@ -36,6 +36,11 @@ export interface BpfMap {
   update(key: Uint8Array, value: Uint8Array, flags: number): number;
   delete(key: Uint8Array): number;
   keys(): Uint8Array[];
+  /**
+   * For maps whose programs' lookups do not return a value address (maps of
+   * maps, prog arrays): what the host reads back for `key`.
+   */
+  hostLookup?(key: Uint8Array): Uint8Array | undefined;
 }
 
 /** Checks the flags argument of an update as the kernel does (before anything else). */

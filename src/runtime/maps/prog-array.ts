@@ -26,6 +26,11 @@ export class ProgArrayMap implements BpfMap {
     return this.slots[index];
   }
 
+  hostLookup(key: Uint8Array): Uint8Array | undefined {
+    const n = this.slots[u32(key)];
+    return n === undefined ? undefined : new Uint8Array(new Uint32Array([n]).buffer);
+  }
+
   lookup(_key: Uint8Array): number {
     return 0;
   }

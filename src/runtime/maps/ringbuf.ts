@@ -33,7 +33,12 @@ export class RingbufMap implements BpfMap {
   reserve(size: number): number {
     const cost = recordCost(size);
     if (size <= 0 || this.used + cost > this.spec.maxEntries) return 0;
-    const region = this.env.memory.allocRegion(size, "ringbuf", `${this.spec.name} record`, ACCESS_RW);
+    const region = this.env.memory.allocRegion(
+      size,
+      "ringbuf",
+      `${this.spec.name} record`,
+      ACCESS_RW,
+    );
     this.used += cost;
     this.producerPos += cost;
     this.pending.set(region.start, region);

@@ -1,0 +1,90 @@
+/**
+ * Calls: bpf-to-bpf calls into subprograms (new frames, argument passing,
+ * return), kfunc calls, and the dispatch to helper calls.
+ */
+import type { Insn } from "../isa/insn.js";
+import { kfuncName } from "../object/kfuncs.js";
+import { DST_OP_NO_MARK, type VerifierEnv } from "./env.js";
+import type { WalkControl } from "./jmp.js";
+import { formatFuncState } from "./log.js";
+import { copyReg, markRegNotInit, markRegUnknown } from "./reg-state.js";
+import { PTR_TO_STACK } from "./reg-types.js";
+import { E2BIG, EACCES, EFAULT, EINVAL } from "./result.js";
+import { newFuncState } from "./state.js";
+
+export { checkHelperCall } from "./helper-call.js";
+
+/** The kernel's MAX_CALL_FRAMES. */
+const MAX_CALL_FRAMES = 8;
+const CALLER_SAVED = [0, 1, 2, 3, 4, 5];
+
+/** `clear_caller_saved_regs`: after any call, r0-r5 hold nothing the caller may read. */
+export function clearCallerSavedRegs(env: VerifierEnv): void {
+  for (const r of CALLER_SAVED) {
+    markRegNotInit(env.reg(r));
+    env.checkRegArg(r, DST_OP_NO_MARK);
+  }
+}
+
+/** `check_func_call`: a call to a subprogram of the same program. */
+export function checkFuncCall(env: VerifierEnv, insn: Insn, _walk: WalkControl): void {
+  const target = env.insnIdx + insn.imm + 1;
+  const subprogno = env.subprogs.findIndex((s) => s.start === target);
+  if (subprogno < 0) env.reject(EFAULT, `verifier bug. No program starts at insn ${target}`);
+  const sub = env.subprogs[subprogno]!;
+  const state = env.state;
+  if (sub.linkage === "global") {
+    if (state.activeLock !== undefined) {
+      env.verbose("global function calls are not allowed while holding a lock,");
+      env.reject(EINVAL, "use static function instead");
+    }
+    env.log.write(`Func#${subprogno} ('${sub.name}') is global and assumed valid.\n`);
+    clearCallerSavedRegs(env);
+    markRegUnknown(env.reg(0));
+    return;
+  }
+  if (state.curframe + 1 >= MAX_CALL_FRAMES) {
+    env.reject(E2BIG, `the call stack of ${state.curframe + 2} frames is too deep`);
+  }
+  const caller = env.frame;
+  const callee = newFuncState(state.curframe + 1, env.insnIdx, subprogno);
+  // r1-r5 carry the arguments; the callee may not read r0 or r6-r9
+  for (let r = 1; r <= 5; r++) callee.regs[r] = copyReg(caller.regs[r]!);
+  state.frames.push(callee);
+  state.curframe++;
+  for (const r of CALLER_SAVED) markRegNotInit(caller.regs[r]!);
+  env.insnIdx = sub.start - 1;
+  if (env.log.enabled) {
+    env.log.write("caller:\n");
+    env.log.write(`${formatFuncState(caller, env.names, undefined, state.refs)}\n`);
+    env.log.write("callee:\n");
+    env.log.write(`${formatFuncState(callee, env.names, undefined, state.refs)}\n`);
+  }
+}
+
+/** `prepare_func_exit`: back to the caller with the callee's r0. */
+export function prepareFuncExit(env: VerifierEnv): void {
+  const state = env.state;
+  const callee = env.frame;
+  const r0 = callee.regs[0]!;
+  if (r0.type === PTR_TO_STACK) env.reject(EINVAL, "cannot return stack pointer to the caller");
+  const caller = state.frames[state.curframe - 1]!;
+  caller.regs[0] = copyReg(r0);
+  env.insnIdx = callee.callsite + 1;
+  if (env.log.enabled) {
+    env.log.write("returning from callee:\n");
+    env.log.write(`${formatFuncState(callee, env.names, undefined, state.refs)}\n`);
+    env.log.write(`to caller at ${env.insnIdx}:\n`);
+    env.log.write(`${formatFuncState(caller, env.names, undefined, state.refs)}\n`);
+  }
+  state.frames.pop();
+  state.curframe--;
+}
+
+/** Kfunc calls: the local object and list kfuncs come with the linked-list support. */
+export function checkKfuncCall(env: VerifierEnv, insn: Insn): void {
+  if (insn.imm === 0) return;
+  const name = kfuncName(insn.imm);
+  if (name === undefined) env.reject(EINVAL, `kernel btf_id ${insn.imm} is not a function`);
+  env.reject(EACCES, `kfunc ${name}#${insn.imm} is not supported by tsbpf's verifier yet`);
+}

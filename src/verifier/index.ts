@@ -1,0 +1,2 @@
+export { verifyProgram } from "./verify.js";
+export type { VerifyOptions, VerifyResult } from "./result.js";
