@@ -6,13 +6,16 @@
 import { BtfError } from "./btf/errors.js";
 import { ElfError } from "./elf/errors.js";
 import { disassemble as disassembleInsns, formatInsn } from "./isa/disasm.js";
+import { parseObject, type ParseOptions } from "./object/load.js";
+import { createRuntime, type MapHandle, type RunInput, type RunResult, type Runtime, type RuntimeOptions } from "./runtime/index.js";
+import { verifyProgram, type VerifyOptions, type VerifyResult } from "./verifier/index.js";
 import { AsmError, IsaError } from "./isa/errors.js";
 import type { Insn } from "./isa/insn.js";
 import { BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE } from "./isa/opcodes.js";
 import { LoadError } from "./object/errors.js";
 import { kfuncName } from "./object/kfuncs.js";
 import { formatSourceLine, isSameSourceLine } from "./object/source-lines.js";
-import type { LineInfo, ProgramSpec } from "./object/spec.js";
+import type { LineInfo, ObjectSpec, ProgramSpec } from "./object/spec.js";
 
 export type { Btf, BtfKind, BtfType } from "./btf/btf.js";
 export { assemble } from "./isa/asm.js";
@@ -24,6 +27,7 @@ export { kfuncId, kfuncName } from "./object/kfuncs.js";
 export { objectNameFromPath, type ParseOptions, parseObject } from "./object/load.js";
 export { mapTypeName } from "./object/map-types.js";
 export { lineInfoAt, sourceLocation } from "./object/source-lines.js";
+export { verifyProgram, type VerifyOptions, type VerifyResult };
 export type {
   FuncInfo,
   LineInfo,
@@ -33,6 +37,19 @@ export type {
   ProgramType,
 } from "./object/spec.js";
 export { AsmError, BtfError, ElfError, IsaError, LoadError };
+
+export {
+  BPF_ANY,
+  BPF_EXIST,
+  BPF_NOEXIST,
+  type ConformanceOutcome,
+  type MapHandle,
+  MapError,
+  type RunInput,
+  type RunResult,
+  RuntimeFault,
+  runConformanceCase,
+} from "./runtime/index.js";
 
 /** An error tsbpf raises for bad input (as opposed to a bug in tsbpf). */
 export function isInputError(
@@ -95,4 +112,75 @@ export function disassembleProgram(
     out.push(line);
   }
   return out;
+}
+
+export interface LoadOptions extends ParseOptions, RuntimeOptions {}
+
+/** A program of a loaded object: verify it, run it. */
+export class BpfProgram {
+  constructor(
+    private readonly object: BpfObject,
+    readonly spec: ProgramSpec,
+  ) {}
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  /** The Linux verifier's verdict and log for this program. */
+  verify(options: VerifyOptions = {}): VerifyResult {
+    return verifyProgram(this.object.spec, this.spec, options);
+  }
+
+  /**
+   * Runs the program once (or `repeat` times) on the given packet or context,
+   * as the kernel's BPF_PROG_TEST_RUN would, against the object's live maps.
+   */
+  run(input: RunInput = {}): RunResult {
+    return this.object.runtime.run(this.spec.name, input);
+  }
+}
+
+/** A loaded object: its programs and live maps, sharing one memory. */
+export class BpfObject {
+  /** @internal */
+  readonly runtime: Runtime;
+
+  constructor(
+    readonly spec: ObjectSpec,
+    options: RuntimeOptions = {},
+  ) {
+    this.runtime = createRuntime(spec, options);
+  }
+
+  programs(): BpfProgram[] {
+    return this.spec.programs.map((p) => new BpfProgram(this, p));
+  }
+
+  program(name: string): BpfProgram {
+    const spec = this.spec.programs.find((p) => p.name === name);
+    if (spec === undefined) {
+      const known = this.spec.programs.map((p) => p.name).join(", ") || "none";
+      throw new LoadError(`no program named '${name}' (programs: ${known})`);
+    }
+    return new BpfProgram(this, spec);
+  }
+
+  map(name: string): MapHandle {
+    return this.runtime.map(name);
+  }
+
+  maps(): MapHandle[] {
+    return this.runtime.maps();
+  }
+
+  close(): void {
+    this.runtime.close();
+  }
+}
+
+/** Parses (when given bytes) and loads an object: live maps, programs that can be verified and run. */
+export function loadObject(input: Uint8Array | ObjectSpec, options: LoadOptions = {}): BpfObject {
+  const spec = input instanceof Uint8Array ? parseObject(input, options) : input;
+  return new BpfObject(spec, options);
 }

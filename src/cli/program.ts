@@ -1,7 +1,10 @@
 import { Command, CommanderError } from "commander";
 import { registerBtf } from "./commands/btf.js";
+import { registerConformance } from "./commands/conformance.js";
+import { registerRun } from "./commands/run.js";
 import { registerDisasm } from "./commands/disasm.js";
 import { registerInfo } from "./commands/info.js";
+import { registerVerify } from "./commands/verify.js";
 import { type CliContext, type CliIo, EXIT_BAD_INPUT, EXIT_OK, processIo } from "./io.js";
 
 function buildProgram(ctx: CliContext): Command {
@@ -22,11 +25,17 @@ Exit codes: 0 success, 1 a program was rejected or a test failed,
 Examples:
   $ tsbpf info prog.bpf.o                     programs, sections, types, maps
   $ tsbpf disasm prog.bpf.o --prog xdp_main   kernel verifier syntax, with source lines
-  $ tsbpf btf prog.bpf.o --type foo           BTF types as C declarations`,
+  $ tsbpf btf prog.bpf.o --type foo           BTF types as C declarations
+  $ tsbpf verify prog.bpf.o --log-level 1     the kernel verifier's verdict and log
+  $ tsbpf run prog.bpf.o --data packet.bin    run a program on a packet
+  $ tsbpf conformance DIR                     run BPF conformance tests`,
     );
   registerInfo(program, ctx);
   registerDisasm(program, ctx);
   registerBtf(program, ctx);
+  registerVerify(program, ctx);
+  registerRun(program, ctx);
+  registerConformance(program, ctx);
   for (const cmd of program.commands) {
     cmd
       .exitOverride()

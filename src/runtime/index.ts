@@ -12,6 +12,7 @@ import { MapError, RuntimeFault } from "./errors.js";
 import { monotonicNs } from "./helpers/env.js";
 import { type HelperEnv, installStandardHelpers } from "./helpers/index.js";
 import { interpret } from "./interp.js";
+import { installStandardKfuncs } from "./kfuncs/index.js";
 import { ArrayMap } from "./maps/array.js";
 import { createMap } from "./maps/create.js";
 import { type BpfMap, checkSize, type MapEnv } from "./maps/map.js";
@@ -168,6 +169,7 @@ export function createRuntime(spec: ObjectSpec, options: RuntimeOptions = {}): R
     nowNs: options.nowNs ?? monotonicNs,
   };
   installStandardHelpers(vm, helperEnv);
+  installStandardKfuncs(vm, spec.btf);
 
   const handles = maps.map((m) => mapHandle(m, mapEnv, spec.btf));
   let closed = false;

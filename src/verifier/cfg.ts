@@ -26,7 +26,12 @@ import {
 import { type ControlFlowMarks, checkControlFlow } from "./cfg/graph.js";
 import { type ResolvedLoads, resolveLdimm64 } from "./cfg/ldimm64.js";
 import type { StructureLog } from "./cfg/report.js";
-import { checkSubprogs, DEFAULT_KFUNC_POLICY, findSubprogStarts, type Subprog } from "./cfg/subprogs.js";
+import {
+  checkSubprogs,
+  DEFAULT_KFUNC_POLICY,
+  findSubprogStarts,
+  type Subprog,
+} from "./cfg/subprogs.js";
 import { E2BIG, VerifierReject } from "./result.js";
 
 export type { FuncInfoRecord, LineInfoRecord } from "./cfg/btf-info.js";
@@ -74,7 +79,10 @@ export function checkProgramStructure(
   // BPF_PROG_LOAD refuses these before the verifier starts, without a log.
   if (insns.length === 0) throw new VerifierReject(E2BIG, "the program has no instructions");
   if (insns.length > MAX_PROGRAM_INSNS) {
-    throw new VerifierReject(E2BIG, `the program has ${insns.length} instructions, more than ${MAX_PROGRAM_INSNS}`);
+    throw new VerifierReject(
+      E2BIG,
+      `the program has ${insns.length} instructions, more than ${MAX_PROGRAM_INSNS}`,
+    );
   }
   const lineInfo = options.lineInfo ?? [];
   checkFuncInfoOrder(funcInfo, log);

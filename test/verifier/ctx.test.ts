@@ -105,6 +105,7 @@ describe("context access details", () => {
     expect(ctxSize("perf_event")).toBe(184);
     expect(ctxSize("raw_tracepoint")).toBe(96);
     expect(ctxSize("syscall")).toBe(65535);
+    expect(ctxSize("tracepoint")).toBe(8192);
     expect(ctxSize("sock_ops")).toBe(0);
   });
   it("refuses sizes that are not 1, 2, 4 or 8 and types it does not model", () => {
@@ -112,4 +113,50 @@ describe("context access details", () => {
     expect(checkCtxAccess("sock_ops", 0, 4, "read").ok).toBe(false);
     expect(ctxAccessModelled("sock_ops")).toBe(false);
   });
+});
+
+/** the program-type prefixes of ctx_access.bpf.c's program names */
+const PREFIX_TYPES: Record<string, ProgramType> = {
+  tc: "sched_cls",
+  sock: "socket_filter",
+  cgskb: "cgroup_skb",
+  skskb: "sk_skb",
+  // lwt_in and lwt_xmit share lwt_is_valid_access
+  lwt: "lwt_in",
+  flow: "flow_dissector",
+  xdp: "xdp",
+  kp: "kprobe",
+  tp: "tracepoint",
+  rawtp: "raw_tracepoint",
+  pe: "perf_event",
+  sys: "syscall",
+};
+
+interface OracleVerdict {
+  verdict: "accept" | "reject";
+  errno: number;
+  errors: string[];
+}
+
+describe("context accesses in clang-built programs, as the kernel's verifier judged them", () => {
+  const verdicts: Record<string, OracleVerdict> = JSON.parse(
+    readFileSync(join(data, "kernel-verdicts.json"), "utf8"),
+  );
+  it("has at least 40 cases", () => {
+    expect(Object.keys(verdicts).length).toBeGreaterThanOrEqual(40);
+  });
+  for (const [prog, kernel] of Object.entries(verdicts)) {
+    it(prog, () => {
+      const m = /^([a-z]+)_([rw])_(\d+)_(\d+)$/.exec(prog);
+      expect(m).not.toBeNull();
+      if (m === null) return;
+      const progType = PREFIX_TYPES[m[1]];
+      const off = Number(m[3]);
+      const size = Number(m[4]) / 8;
+      const r = checkCtxAccess(progType, off, size, m[2] === "w" ? "write" : "read");
+      expect(r.ok ? "accept" : "reject").toBe(kernel.verdict);
+      if (!r.ok)
+        expect(kernel.errors).toEqual([`invalid bpf_context access off=${off} size=${size}`]);
+    });
+  }
 });

@@ -1,19 +1,27 @@
 #!/usr/bin/env bash
-# Asks the running kernel about every program of every fixture object and
-# writes test/fixtures/kernel-verdicts.json:
+# Asks the running kernel about every program of every fixture object
+# (test/fixtures/*.o) and example object (examples/*.o) and writes
+# test/fixtures/kernel-verdicts.json, keyed "file.o:prog" for fixtures and
+# "examples/file.o:prog" for examples:
 #
 #   { "file.o:prog": { "verdict": "accept"|"reject", "errno": N,
 #                      "stage": "verifier"|"kernel"|"libbpf", "errors": [...] }, ... }
 #
-# errors: for a verifier reject, the log's last lines before "processed N
-# insns": the error message(s) the verifier printed after the failing
-# instruction. For a refusal before the verifier ran (stage kernel/libbpf),
-# libbpf's warnings that say why. Empty on accept.
+# errors: for a verifier reject, the log's closing error lines (the lines
+# after the last instruction/state line and before "processed N insns"; the
+# exact rule is closingErrorLines in test/differential/closing-errors.mjs,
+# shared with the differential test suite). For a refusal before the
+# verifier ran (stage kernel/libbpf), libbpf's warnings that say why. Empty
+# on accept.
 #
 # It also checks the fixtures' intent and exits 1 if any program disagrees
-# (the JSON is written anyway): programs of *_reject.bpf.c sources, and of
-# sources carrying the marker "/* tsbpf: kernel=reject */" in their first 10
-# lines, must be rejected; all others must be accepted.
+# (the JSON is written anyway). A program must be rejected when
+#   - its source is a *_reject.bpf.c file, or
+#   - its source carries the marker "/* tsbpf: kernel=reject */" in its first
+#     10 lines, or
+#   - its name ends in "_reject" (for files that mix accepted and rejected
+#     programs, such as verifier_*.bpf.c);
+# every other program must be accepted.
 #
 # Usage: tools/kernel-oracle/record-verdicts.sh   (as root, after
 # tools/build-fixtures.sh; builds the oracle if needed). Needs node for JSON.
@@ -34,7 +42,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 shopt -s nullglob
-objects=("$fixtures"/*.o)
+objects=("$fixtures"/*.o examples/*.o)
 shopt -u nullglob
 [ "${#objects[@]}" -gt 0 ] || { echo "record-verdicts: no objects in $fixtures; run tools/build-fixtures.sh" >&2; exit 1; }
 
@@ -42,7 +50,9 @@ shopt -u nullglob
 n=0
 for obj in "${objects[@]}"; do
 	file="$(basename "$obj")"
-	src="$fixtures/${file%%.*}.bpf.c"
+	src="$(dirname "$obj")/${file%%.*}.bpf.c"
+	key="$file"
+	[ "$(dirname "$obj")" = "$fixtures" ] || key="$obj"
 	expect=accept
 	if [[ "$src" == *_reject.bpf.c ]] || { [ -f "$src" ] && head -n 10 "$src" | grep -q '/\* tsbpf: kernel=reject \*/'; }; then
 		expect=reject
@@ -56,31 +66,17 @@ for obj in "${objects[@]}"; do
 			cat "$work/$n.err" >&2
 			exit 1
 		fi
-		printf '%s:%s\t%s\t%s\n' "$file" "$prog" "$expect" "$work/$n.json" >>"$work/index.tsv"
+		prog_expect="$expect"
+		[[ "$prog" == *_reject ]] && prog_expect=reject
+		printf '%s:%s\t%s\t%s\n' "$key" "$prog" "$prog_expect" "$work/$n.json" >>"$work/index.tsv"
 	done < <("$oracle" --list "$obj")
 done
 
-node - "$work/index.tsv" "$out" <<'EOF'
-const fs = require("node:fs");
-const [indexPath, outPath] = process.argv.slice(2);
-
-/* Lines of the level-1 log that are the path, not the error: instructions, states, source lines. */
-const pathLine = /^(\d+: |; |from \d+ to \d+: |mark_precise: |\(\d+\) frame |Live regs |func#\d+ @)/;
-
-function verifierErrors(log) {
-  const lines = log.split("\n").filter((l) => l !== "");
-  let end = lines.findLastIndex((l) => /^processed \d+ insns /.test(l));
-  if (end < 0) end = lines.length;
-  let start = end;
-  while (start > 0 && !pathLine.test(lines[start - 1])) start--;
-  return lines.slice(start, end);
-}
-
-function libbpfErrors(libbpfLog) {
-  return libbpfLog
-    .split("\n")
-    .filter((l) => l !== "" && !/failed to load object|: failed to load: -?\d+$|permission error while running as root/.test(l));
-}
+node --input-type=module - "$work/index.tsv" "$out" "$root/test/differential/closing-errors.mjs" <<'EOF'
+import fs from "node:fs";
+import { pathToFileURL } from "node:url";
+const [indexPath, outPath, extractorPath] = process.argv.slice(2);
+const { closingErrorLines, libbpfRefusalLines } = await import(pathToFileURL(extractorPath).href);
 
 const verdicts = {};
 const mismatches = [];
@@ -89,7 +85,7 @@ for (const row of fs.readFileSync(indexPath, "utf8").split("\n")) {
   const [key, expect, jsonPath] = row.split("\t");
   const r = JSON.parse(fs.readFileSync(jsonPath, "utf8"));
   let errors = [];
-  if (r.verdict === "reject") errors = r.stage === "verifier" ? verifierErrors(r.log) : libbpfErrors(r.libbpf_log);
+  if (r.verdict === "reject") errors = r.stage === "verifier" ? closingErrorLines(r.log) : libbpfRefusalLines(r.libbpf_log);
   verdicts[key] = { verdict: r.verdict, errno: r.errno, stage: r.stage, errors };
   if (r.verdict !== expect) mismatches.push(`${key}: expected ${expect}, kernel says ${r.verdict} ${errors.join(" / ")}`);
 }

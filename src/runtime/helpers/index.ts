@@ -1,5 +1,6 @@
 import type { Vm } from "../vm.js";
 import { emptyHelperEnv, type HelperEnv } from "./env.js";
+import { installKptrHelpers } from "./kptr.js";
 import { installLoopHelper } from "./loop.js";
 import { installMapHelpers } from "./maps.js";
 import { installMiscHelpers } from "./misc.js";
@@ -21,4 +22,5 @@ export function installStandardHelpers(vm: Vm, env: HelperEnv = emptyHelperEnv()
   installRingbufHelpers(vm, env);
   installLoopHelper(vm);
   installSkbHelpers(vm);
+  installKptrHelpers(vm);
 }

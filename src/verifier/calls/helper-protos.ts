@@ -11,22 +11,41 @@ import type { ProgramType } from "../../object/spec.js";
  * so `ARG_PTR_TO_MEM | MEM_RDONLY` is written as the kernel writes it.
  */
 
-// enum bpf_type_flag bits used in argument and return types
-export const PTR_MAYBE_NULL = 1 << 8;
-export const MEM_RDONLY = 1 << 9;
-export const MEM_RINGBUF = 1 << 10;
-export const MEM_USER = 1 << 11;
-export const MEM_PERCPU = 1 << 12;
-export const OBJ_RELEASE = 1 << 13;
-export const PTR_UNTRUSTED = 1 << 14;
-export const MEM_UNINIT = 1 << 15;
+// enum bpf_type_flag bits: the same bits register types carry (reg-types.ts)
+import {
+  MEM_ALLOC,
+  MEM_FIXED_SIZE,
+  MEM_PERCPU,
+  MEM_RCU,
+  MEM_RDONLY,
+  MEM_RINGBUF,
+  MEM_UNINIT,
+  MEM_USER,
+  NON_OWN_REF,
+  OBJ_RELEASE,
+  PTR_MAYBE_NULL,
+  PTR_TRUSTED,
+  PTR_UNTRUSTED,
+} from "../reg-types.js";
+
+export {
+  MEM_ALLOC,
+  MEM_FIXED_SIZE,
+  MEM_PERCPU,
+  MEM_RCU,
+  MEM_RDONLY,
+  MEM_RINGBUF,
+  MEM_UNINIT,
+  MEM_USER,
+  NON_OWN_REF,
+  OBJ_RELEASE,
+  PTR_MAYBE_NULL,
+  PTR_TRUSTED,
+  PTR_UNTRUSTED,
+};
+// the flags only arguments use
 export const DYNPTR_TYPE_LOCAL = 1 << 16;
 export const DYNPTR_TYPE_RINGBUF = 1 << 17;
-export const MEM_FIXED_SIZE = 1 << 18;
-export const MEM_ALLOC = 1 << 19;
-export const PTR_TRUSTED = 1 << 20;
-export const MEM_RCU = 1 << 21;
-export const NON_OWN_REF = 1 << 22;
 export const DYNPTR_TYPE_SKB = 1 << 23;
 export const DYNPTR_TYPE_XDP = 1 << 24;
 export const MEM_ALIGNED = 1 << 25;
@@ -900,7 +919,7 @@ const PROTOS: readonly HelperProto[] = [
     { argBtf: ["task_struct"] },
   ),
   p(181, "loop", RET_INTEGER, [
-    ARG_SCALAR,
+    ARG_ANYTHING,
     ARG_PTR_TO_FUNC,
     ARG_PTR_TO_STACK_OR_NULL,
     ARG_ANYTHING,
@@ -1147,30 +1166,35 @@ const LWT_AND_TC: ReadonlySet<ProgramType> = new Set<ProgramType>([
   "lwt_seg6local",
 ]);
 
+const CTX_SOCKOPT: ReadonlySet<ProgramType> = new Set<ProgramType>([
+  "sock_ops",
+  "cgroup_sock_addr",
+]);
+
 type Variant = (progType: ProgramType, proto: HelperProto) => HelperProto | undefined;
 
 /** Ids whose prototype depends on the program type (the kernel returns a different bpf_func_proto). */
 const VARIANTS: ReadonlyMap<number, Variant> = new Map<number, Variant>([
   // bpf_get_cgroup_classid_proto reads the skb; elsewhere the _curr variant reads current
   [17, (t, proto) => (LWT_AND_TC.has(t) ? { ...proto, args: [ARG_PTR_TO_CTX] } : undefined)],
-  // bpf_get_socket_ptr_cookie_proto: tracing programs pass a socket, not their context
+  // bpf_get_socket_ptr_cookie_proto: tracing and sk_reuseport programs pass a socket, not their context
   [
     46,
     (t, proto) =>
-      TRACING_TYPES.has(t)
+      TRACING_TYPES.has(t) || t === "sk_reuseport"
         ? { ...proto, args: [ARG_PTR_TO_BTF_ID_SOCK_COMMON | PTR_MAYBE_NULL] }
         : undefined,
   ],
-  // setsockopt/getsockopt on a sock_ops context (bpf_sock_ops_setsockopt_proto)
+  // setsockopt/getsockopt on the program's own context (bpf_sock_ops_/bpf_sock_addr_setsockopt_proto)
   [
     49,
     (t, proto) =>
-      t === "sock_ops" ? { ...proto, args: [ARG_PTR_TO_CTX, ...proto.args.slice(1)] } : undefined,
+      CTX_SOCKOPT.has(t) ? { ...proto, args: [ARG_PTR_TO_CTX, ...proto.args.slice(1)] } : undefined,
   ],
   [
     57,
     (t, proto) =>
-      t === "sock_ops" ? { ...proto, args: [ARG_PTR_TO_CTX, ...proto.args.slice(1)] } : undefined,
+      CTX_SOCKOPT.has(t) ? { ...proto, args: [ARG_PTR_TO_CTX, ...proto.args.slice(1)] } : undefined,
   ],
   // bpf_get_stack_proto_raw_tp reads its buffer argument as read-only memory
   [

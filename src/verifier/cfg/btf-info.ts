@@ -34,7 +34,12 @@ export function checkFuncInfoOrder(funcInfo: readonly FuncInfoRecord[], log: Str
       reject(log, EINVAL, `nonzero insn_off ${off} for the first func info record`, false);
     }
     if (i > 0 && off <= previous) {
-      reject(log, EINVAL, `same or smaller insn offset (${off}) than previous func info record (${previous})`, false);
+      reject(
+        log,
+        EINVAL,
+        `same or smaller insn offset (${off}) than previous func info record (${previous})`,
+        false,
+      );
     }
     previous = off;
   });
@@ -44,7 +49,8 @@ export function checkFuncInfoOrder(funcInfo: readonly FuncInfoRecord[], log: Str
 export function checkAbnormalReturn(subprogs: readonly Subprog[], log: StructureLog): void {
   for (const subprog of subprogs.slice(1)) {
     if (subprog.hasLdAbs) reject(log, EINVAL, "LD_ABS is not allowed in subprogs without BTF");
-    if (subprog.hasTailCall) reject(log, EINVAL, "tail_call is not allowed in subprogs without BTF");
+    if (subprog.hasTailCall)
+      reject(log, EINVAL, "tail_call is not allowed in subprogs without BTF");
   }
 }
 
@@ -71,8 +77,10 @@ export function checkFuncInfoLayout(
       reject(log, EINVAL, "func_info BTF section doesn't match subprog layout in BPF program");
     }
     if (i === 0 || returnsScalar(record.typeId)) return;
-    if (subprog.hasLdAbs) reject(log, EINVAL, "LD_ABS is only allowed in functions that return 'int'.");
-    if (subprog.hasTailCall) reject(log, EINVAL, "tail_call is only allowed in functions that return 'int'.");
+    if (subprog.hasLdAbs)
+      reject(log, EINVAL, "LD_ABS is only allowed in functions that return 'int'.");
+    if (subprog.hasTailCall)
+      reject(log, EINVAL, "tail_call is only allowed in functions that return 'int'.");
   });
 }
 
@@ -87,6 +95,7 @@ export function checkLineInfo(
   subprogs: readonly Subprog[],
   log: StructureLog,
 ): void {
+  if (lineInfo.length === 0) return;
   let previous = 0;
   let s = 0;
   lineInfo.forEach((record, i) => {
@@ -98,7 +107,8 @@ export function checkLineInfo(
         `Invalid line_info[${i}].insn_off:${off} (prev_offset:${previous} prog->len:${insns.length})`,
       );
     }
-    if ((insns[off] as Insn).code === 0) reject(log, EINVAL, `Invalid insn code at line_info[${i}].insn_off`);
+    if ((insns[off] as Insn).code === 0)
+      reject(log, EINVAL, `Invalid insn code at line_info[${i}].insn_off`);
     const subprog = subprogs[s];
     if (subprog !== undefined) {
       if (off === subprog.start) s++;
@@ -107,6 +117,10 @@ export function checkLineInfo(
     previous = off;
   });
   if (s !== subprogs.length) {
-    reject(log, EINVAL, `missing bpf_line_info for ${subprogs.length - s} funcs starting from func#${s}`);
+    reject(
+      log,
+      EINVAL,
+      `missing bpf_line_info for ${subprogs.length - s} funcs starting from func#${s}`,
+    );
   }
 }

@@ -8,7 +8,15 @@
  * checkpoint is forced.
  */
 import type { Insn } from "../../isa/insn.js";
-import { BPF_CALL, BPF_EXIT, BPF_JA, BPF_JMP, BPF_JMP32, insnClass, insnOp } from "../../isa/opcodes.js";
+import {
+  BPF_CALL,
+  BPF_EXIT,
+  BPF_JA,
+  BPF_JMP,
+  BPF_JMP32,
+  insnClass,
+  insnOp,
+} from "../../isa/opcodes.js";
 import { EINVAL } from "../result.js";
 import {
   callsAsyncCallback,
@@ -46,7 +54,8 @@ interface Marks {
 
 /** `push_insn` for one edge: the successor if it is in the program. */
 function edge(from: number, to: number, insnCount: number, log: StructureLog): number {
-  if (to < 0 || to >= insnCount) reject(log, EINVAL, `jump out of range from insn ${from} to ${to}`);
+  if (to < 0 || to >= insnCount)
+    reject(log, EINVAL, `jump out of range from insn ${from} to ${to}`);
   return to;
 }
 

@@ -39,11 +39,15 @@ export const BPF_FUNC_TAIL_CALL = requireHelper("bpf_tail_call");
 
 /** `is_sync_callback_calling_function`: helpers that call a callback before they return. */
 const SYNC_CALLBACK_HELPERS: ReadonlySet<number> = new Set(
-  ["bpf_for_each_map_elem", "bpf_find_vma", "bpf_loop", "bpf_user_ringbuf_drain"].map(requireHelper),
+  ["bpf_for_each_map_elem", "bpf_find_vma", "bpf_loop", "bpf_user_ringbuf_drain"].map(
+    requireHelper,
+  ),
 );
 
 /** `is_async_callback_calling_function` */
-const ASYNC_CALLBACK_HELPERS: ReadonlySet<number> = new Set(["bpf_timer_set_callback"].map(requireHelper));
+const ASYNC_CALLBACK_HELPERS: ReadonlySet<number> = new Set(
+  ["bpf_timer_set_callback"].map(requireHelper),
+);
 
 function kfuncNameOf(insn: Insn): string | undefined {
   return kfuncName(insn.imm);
@@ -109,7 +113,11 @@ export function jumpTarget(insn: Insn, index: number): number {
 
 /** What may end a subprogram so that control never falls into the next one. */
 export function isSubprogEnd(insn: Insn): boolean {
-  return insn.code === (BPF_JMP | BPF_EXIT) || insn.code === (BPF_JMP32 | BPF_JA) || insn.code === (BPF_JMP | BPF_JA);
+  return (
+    insn.code === (BPF_JMP | BPF_EXIT) ||
+    insn.code === (BPF_JMP32 | BPF_JA) ||
+    insn.code === (BPF_JMP | BPF_JA)
+  );
 }
 
 /** `is_sync_callback_calling_insn`: the callback runs before the call returns (bpf_loop, ...). */
@@ -128,5 +136,5 @@ export function callsAsyncCallback(insn: Insn): boolean {
 export function isIterNextKfuncCall(insn: Insn): boolean {
   if (!isKfuncCall(insn)) return false;
   const name = kfuncNameOf(insn);
-  return name !== undefined && name.startsWith("bpf_iter_") && name.endsWith("_next");
+  return name?.startsWith("bpf_iter_") === true && name.endsWith("_next");
 }

@@ -22,7 +22,7 @@ import {
 } from "../../isa/opcodes.js";
 import { BPF_MAP_TYPE_ARRAY } from "../../object/map-types.js";
 import type { MapSpec } from "../../object/spec.js";
-import { E2BIG, EINVAL, ENOTSUPP } from "../result.js";
+import { E2BIG, EINVAL, ENOTSUP } from "../result.js";
 import { isLdimm64 } from "./insn-kinds.js";
 import { isKnownOpcode } from "./known-opcodes.js";
 import { EBADF, EBUSY, EPROTO, ERANGE, reject, type StructureLog } from "./report.js";
@@ -61,19 +61,32 @@ function hex2(code: number): string {
 /** `add_used_map_from_fd` for a map not referenced before. */
 function addUsedMap(usedMaps: number[], index: number, log: StructureLog): void {
   if (usedMaps.length >= MAX_USED_MAPS) {
-    reject(log, E2BIG, `The total number of maps per program has reached the limit of ${MAX_USED_MAPS}`);
+    reject(
+      log,
+      E2BIG,
+      `The total number of maps per program has reached the limit of ${MAX_USED_MAPS}`,
+    );
   }
   usedMaps.push(index);
 }
 
 /** What the kernel allows once per program: one cgroup storage of each type, one arena. */
-function checkSingletonMaps(map: MapSpec, usedMaps: readonly number[], maps: readonly MapSpec[], log: StructureLog): void {
+function checkSingletonMaps(
+  map: MapSpec,
+  usedMaps: readonly number[],
+  maps: readonly MapSpec[],
+  log: StructureLog,
+): void {
   const others = usedMaps.slice(0, -1).map((i) => maps[i] as MapSpec);
-  const isCgroupStorage = map.type === BPF_MAP_TYPE_CGROUP_STORAGE || map.type === BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE;
+  const isCgroupStorage =
+    map.type === BPF_MAP_TYPE_CGROUP_STORAGE || map.type === BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE;
   if (isCgroupStorage && others.some((other) => other.type === map.type)) {
     reject(log, EBUSY, "only one cgroup storage of each type is allowed");
   }
-  if (map.type === BPF_MAP_TYPE_ARENA && others.some((other) => other.type === BPF_MAP_TYPE_ARENA)) {
+  if (
+    map.type === BPF_MAP_TYPE_ARENA &&
+    others.some((other) => other.type === BPF_MAP_TYPE_ARENA)
+  ) {
     reject(log, EBUSY, "Only one arena per program");
   }
 }
@@ -81,7 +94,7 @@ function checkSingletonMaps(map: MapSpec, usedMaps: readonly number[], maps: rea
 /** `map_direct_value_addr` of the map types that have one; the errno when `off` is refused. */
 function directValueError(map: MapSpec, off: number): number | undefined {
   if (map.type === BPF_MAP_TYPE_ARRAY) {
-    if (map.maxEntries !== 1) return ENOTSUPP;
+    if (map.maxEntries !== 1) return ENOTSUP;
     return off >= map.valueSize ? EINVAL : undefined;
   }
   // BPF_MAP_TYPE_ARENA: offsets up to the end of the arena's user mapping
@@ -95,7 +108,8 @@ function directValueError(map: MapSpec, off: number): number | undefined {
  */
 function refuseKsym(first: Insn, second: Insn, log: StructureLog): never {
   if (second.imm !== 0) reject(log, EINVAL, "invalid module BTF object FD specified.");
-  if (first.imm === 0) reject(log, EINVAL, "pseudo btf_id 0 in ldimm64 isn't KIND_VAR or KIND_FUNC");
+  if (first.imm === 0)
+    reject(log, EINVAL, "pseudo btf_id 0 in ldimm64 isn't KIND_VAR or KIND_FUNC");
   reject(log, EINVAL, `ldimm64 insn specifies invalid btf_id ${first.imm}.`);
 }
 
@@ -109,7 +123,8 @@ function resolveMapLoad(
 ): MapReference {
   const loadsValue = first.src === BPF_PSEUDO_MAP_VALUE || first.src === BPF_PSEUDO_MAP_IDX_VALUE;
   // A map pointer has no offset: the second slot's imm must stay 0.
-  const loadsMap = (first.src === BPF_PSEUDO_MAP_FD || first.src === BPF_PSEUDO_MAP_IDX) && second.imm === 0;
+  const loadsMap =
+    (first.src === BPF_PSEUDO_MAP_FD || first.src === BPF_PSEUDO_MAP_IDX) && second.imm === 0;
   if (!loadsValue && !loadsMap) reject(log, EINVAL, "unrecognized bpf_ld_imm64 insn");
   // Indices into fd_array: tsbpf programs never come with one.
   if (first.src === BPF_PSEUDO_MAP_IDX || first.src === BPF_PSEUDO_MAP_IDX_VALUE) {
@@ -120,7 +135,8 @@ function resolveMapLoad(
   if (map === undefined) reject(log, EBADF, `fd ${index} is not pointing to valid bpf_map`);
   const reused = usedMaps.includes(index);
   if (!reused) addUsedMap(usedMaps, index, log);
-  if (map.type === BPF_MAP_TYPE_STRUCT_OPS) reject(log, EINVAL, "bpf_struct_ops map cannot be used in prog");
+  if (map.type === BPF_MAP_TYPE_STRUCT_OPS)
+    reject(log, EINVAL, "bpf_struct_ops map cannot be used in prog");
   let valueOffset: number | undefined;
   if (first.src === BPF_PSEUDO_MAP_VALUE) {
     const off = second.imm >>> 0;
@@ -130,7 +146,11 @@ function resolveMapLoad(
     }
     const errno = directValueError(map, off);
     if (errno !== undefined) {
-      reject(log, errno, `invalid access to map value pointer, value_size=${map.valueSize} off=${off}`);
+      reject(
+        log,
+        errno,
+        `invalid access to map value pointer, value_size=${map.valueSize} off=${off}`,
+      );
     }
     valueOffset = off;
   }
@@ -143,7 +163,11 @@ function resolveMapLoad(
  * order: reserved load modes, the lddw's second slot and pseudo source, the
  * map it names, then whether the opcode exists at all.
  */
-export function resolveLdimm64(insns: readonly Insn[], maps: readonly MapSpec[], log: StructureLog): ResolvedLoads {
+export function resolveLdimm64(
+  insns: readonly Insn[],
+  maps: readonly MapSpec[],
+  log: StructureLog,
+): ResolvedLoads {
   const mapRefs = new Map<number, MapReference>();
   const usedMaps: number[] = [];
   for (let i = 0; i < insns.length; i++) {
@@ -156,7 +180,13 @@ export function resolveLdimm64(insns: readonly Insn[], maps: readonly MapSpec[],
     }
     if (isLdimm64(insn)) {
       const second = insns[i + 1];
-      if (second === undefined || second.code !== 0 || second.dst !== 0 || second.src !== 0 || second.off !== 0) {
+      if (
+        second === undefined ||
+        second.code !== 0 ||
+        second.dst !== 0 ||
+        second.src !== 0 ||
+        second.off !== 0
+      ) {
         reject(log, EINVAL, "invalid bpf_ld_imm64 insn");
       }
       if (insn.src === BPF_PSEUDO_BTF_ID) refuseKsym(insn, second, log);

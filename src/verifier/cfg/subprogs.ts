@@ -99,10 +99,15 @@ export function findSubprogStarts(
   addSubprog(starts, 0, insns.length, log);
   const kfuncs = new Set<string>();
   insns.forEach((insn, i) => {
-    if (isPseudoFunc(insn) || isPseudoCall(insn)) addSubprog(starts, i + insn.imm + 1, insns.length, log);
+    if (isPseudoFunc(insn) || isPseudoCall(insn))
+      addSubprog(starts, i + insn.imm + 1, insns.length, log);
     else if (isKfuncCall(insn)) addKfuncCall(insn, kfuncs, policy, log);
   });
-  if (logLevel >= 2) starts.forEach((start, i) => log(`func#${i} @${start}`));
+  if (logLevel >= 2) {
+    starts.forEach((start, i) => {
+      log(`func#${i} @${start}`);
+    });
+  }
   return starts;
 }
 
@@ -110,7 +115,11 @@ export function findSubprogStarts(
  * `check_subprogs`: every jump stays inside its subprogram and every
  * subprogram ends in `exit` or an unconditional jump.
  */
-export function checkSubprogs(insns: readonly Insn[], starts: readonly number[], log: StructureLog): Subprog[] {
+export function checkSubprogs(
+  insns: readonly Insn[],
+  starts: readonly number[],
+  log: StructureLog,
+): Subprog[] {
   const subprogs: Subprog[] = [];
   starts.forEach((start, s) => {
     const end = starts[s + 1] ?? insns.length;
@@ -122,10 +131,12 @@ export function checkSubprogs(insns: readonly Insn[], starts: readonly number[],
       if (isLdAbsOrInd(insn)) hasLdAbs = true;
       if (isJump(insn)) {
         const target = jumpTarget(insn, i);
-        if (target < start || target >= end) reject(log, EINVAL, `jump out of range from insn ${i} to ${target}`);
+        if (target < start || target >= end)
+          reject(log, EINVAL, `jump out of range from insn ${i} to ${target}`);
       }
     }
-    if (!isSubprogEnd(insns[end - 1] as Insn)) reject(log, EINVAL, "last insn is not an exit or jmp");
+    if (!isSubprogEnd(insns[end - 1] as Insn))
+      reject(log, EINVAL, "last insn is not an exit or jmp");
     subprogs.push({ start, end, hasTailCall, hasLdAbs });
   });
   return subprogs;

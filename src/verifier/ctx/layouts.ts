@@ -82,7 +82,7 @@ export const PerfEventData = {
   addr: field(176, 8),
 } as const;
 
-/** PERF_MAX_TRACE_SIZE (8192 since Linux 6.13): how far a tracepoint program may read its record. */
+/** PERF_MAX_TRACE_SIZE (8192 in Linux 6.18, 2048 before): how far a tracepoint program may read its record. */
 export const PERF_MAX_TRACE_SIZE = 8192;
 
 /** sizeof(u64) * MAX_BPF_FUNC_ARGS: a raw tracepoint's argument array. */
