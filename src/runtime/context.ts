@@ -144,6 +144,7 @@ function prepareXdp(
   data: Uint8Array,
   ctxIn: Uint8Array | undefined,
 ): PreparedContext {
+  requireEthernet("xdp", data);
   const packet = memory.allocRegion(data.length, "packet", "xdp", ACCESS_RW);
   memory.bytes.set(data, packet.start);
   const ctx = memory.allocRegion(XDP_MD_SIZE, "ctx", "xdp_md", ACCESS_READ);
@@ -176,11 +177,7 @@ function prepareSkb(
   data: Uint8Array,
   ctxIn: Uint8Array | undefined,
 ): PreparedContext {
-  if (data.length < ETH_HLEN) {
-    throw new RuntimeFault(
-      `a ${type} test run needs at least ${ETH_HLEN} bytes of packet (an Ethernet header), got ${data.length}`,
-    );
-  }
+  requireEthernet(type, data);
   // tc programs see the frame from its Ethernet header; the others (socket
   // filters, cgroup_skb, ...) from the network header, with len reduced by 14.
   const isL2 = type === "sched_cls" || type === "sched_act";
@@ -216,6 +213,15 @@ function prepareSkb(
     },
     regions: [packet, ctx],
   };
+}
+
+/** bpf_test_init refuses packets shorter than an Ethernet header with -EINVAL. */
+function requireEthernet(type: ProgramType, data: Uint8Array): void {
+  if (data.length < ETH_HLEN) {
+    throw new RuntimeFault(
+      `a ${type} test run needs at least ${ETH_HLEN} bytes of packet (an Ethernet header), got ${data.length}`,
+    );
+  }
 }
 
 /** The fields of a user-supplied `__sk_buff` that bpf_prog_test_run_skb takes over. */

@@ -15,7 +15,7 @@
  * set is the walk's question: the kernel checks it only on reachable code.
  */
 import type { Insn } from "../isa/insn.js";
-import type { MapSpec } from "../object/spec.js";
+import type { MapSpec, ProgramType } from "../object/spec.js";
 import {
   checkFuncInfoLayout,
   checkFuncInfoOrder,
@@ -24,7 +24,12 @@ import {
   type LineInfoRecord,
 } from "./cfg/btf-info.js";
 import { type ControlFlowMarks, checkControlFlow } from "./cfg/graph.js";
-import { type ResolvedLoads, resolveLdimm64 } from "./cfg/ldimm64.js";
+import {
+  DEFAULT_MAP_COMPATIBILITY,
+  type MapValueField,
+  type ResolvedLoads,
+  resolveLdimm64,
+} from "./cfg/ldimm64.js";
 import type { StructureLog } from "./cfg/report.js";
 import {
   checkSubprogs,
@@ -36,7 +41,7 @@ import { E2BIG, VerifierReject } from "./result.js";
 
 export type { FuncInfoRecord, LineInfoRecord } from "./cfg/btf-info.js";
 export type { ControlFlowMarks } from "./cfg/graph.js";
-export type { MapReference, ResolvedLoads } from "./cfg/ldimm64.js";
+export type { MapReference, MapValueField, ResolvedLoads } from "./cfg/ldimm64.js";
 export type { StructureLog } from "./cfg/report.js";
 export type { Subprog } from "./cfg/subprogs.js";
 
@@ -57,6 +62,12 @@ export interface StructureOptions {
    * subprograms that use LD_ABS or tail calls must (default: assume they do)
    */
   readonly returnsScalar?: (funcTypeId: number) => boolean;
+  /** the program's type: tracing programs may not use maps with locks, lists, timers */
+  readonly programType?: ProgramType;
+  /** whether the program may sleep (`.s` sections): it may use only some map types */
+  readonly sleepable?: boolean;
+  /** the special fields in a map's value (default: none) */
+  readonly mapValueFields?: (map: MapSpec) => ReadonlySet<MapValueField>;
 }
 
 /** The program's layout and the marks the walk needs, once the structure is sound. */
@@ -98,7 +109,16 @@ export function checkProgramStructure(
   const subprogs = checkSubprogs(insns, starts, log);
   checkFuncInfoLayout(funcInfo, subprogs, options.returnsScalar ?? (() => true), log);
   checkLineInfo(lineInfo, insns, subprogs, log);
-  const loads = resolveLdimm64(insns, maps, log);
+  const loads = resolveLdimm64(
+    insns,
+    maps,
+    {
+      programType: options.programType ?? DEFAULT_MAP_COMPATIBILITY.programType,
+      sleepable: options.sleepable ?? DEFAULT_MAP_COMPATIBILITY.sleepable,
+      valueFields: options.mapValueFields ?? DEFAULT_MAP_COMPATIBILITY.valueFields,
+    },
+    log,
+  );
   const marks = checkControlFlow(insns, log);
   return { subprogs, ...loads, ...marks };
 }

@@ -28,6 +28,7 @@ import { kfuncName } from "../object/kfuncs.js";
 import { formatSourceLine, isSameSourceLine, lineInfoAt, sourceLocation } from "../object/source-lines.js";
 import type { LineInfo, ObjectSpec, ProgramSpec } from "../object/spec.js";
 import { checkAluOp } from "./alu.js";
+import { checkProgramStructure } from "./cfg.js";
 import { checkFuncCall, checkHelperCall, checkKfuncCall, prepareFuncExit } from "./calls.js";
 import { DST_OP, SRC_OP, VerifierEnv } from "./env.js";
 import { checkResourceLeak, checkReturnCode } from "./exit.js";
@@ -246,6 +247,36 @@ function statsLine(processed: number, maxStatesPerInsn: number, totalStates: num
 }
 
 /**
+ * The whole-program checks that run before the walk (`check_subprogs`,
+ * `check_cfg`, `resolve_pseudo_ldimm64`...): their messages go to the log,
+ * and their errors are the verdict's error lines.
+ */
+function checkStructure(env: VerifierEnv, program: ProgramSpec, logLevel: number): void {
+  let partial = "";
+  checkProgramStructure(
+    program.insns,
+    env.maps,
+    program.funcInfo,
+    (line, endsLine = true) => {
+      // a few kernel messages end without a newline: the next output continues their line
+      env.log.write(endsLine ? `${line}\n` : line);
+      if (endsLine) {
+        // `func#1 @12` lists subprograms at level 2; it is no error
+        if (!/^func#\d+ @\d+$/.test(line)) env.errorLines.push(partial + line);
+        partial = "";
+      } else partial += line;
+    },
+    { lineInfo: program.lineInfo, logLevel, gplCompatible: isGplCompatible(program.license), programType: program.type },
+  );
+  if (partial !== "") env.errorLines.push(partial);
+}
+
+/** The licenses the kernel counts as GPL-compatible (`license_is_gpl_compatible`). */
+function isGplCompatible(license: string): boolean {
+  return ["GPL", "GPL v2", "GPL and additional rights", "Dual BSD/GPL", "Dual MIT/GPL", "Dual MPL/GPL"].includes(license);
+}
+
+/**
  * Verifies one program of an object the way Linux 6.18 does for a privileged
  * loader, and reports the verdict, the error lines, the log and statistics.
  */
@@ -255,7 +286,10 @@ export function verifyProgram(spec: ObjectSpec, program: ProgramSpec, options: V
   const env = new VerifierEnv(spec, program, logLevel, initialState());
   const walker = new Walker(env);
   let rejection: VerifierReject | undefined;
+  let walked = false;
   try {
+    checkStructure(env, program, logLevel);
+    walked = true;
     walker.run();
   } catch (err) {
     if (!(err instanceof VerifierReject)) throw err;
@@ -268,7 +302,8 @@ export function verifyProgram(spec: ObjectSpec, program: ProgramSpec, options: V
     log.write("stack depth 0\n");
   }
   if (log.level !== 0) log.write(`${statsLine(walker.processed, 0, 0, 0)}\n`);
-  const insn = rejection === undefined ? undefined : env.insnIdx;
+  // a program refused before the walk has no instruction to blame
+  const insn = rejection === undefined || !walked ? undefined : env.insnIdx;
   return {
     verdict: rejection === undefined ? "accept" : "reject",
     errors: rejection === undefined ? [] : env.errorLines,

@@ -30,7 +30,8 @@ describe("tail calls of a compiled object (tail_calls.bpf.c)", () => {
 
 describe("a syscall program and its caller's buffer (syscall_prog.bpf.c)", () => {
   // struct args { u32 key; u32 value; s32 result; u32 pad; }
-  const args = (key: number, value: number) => new Uint8Array(new Uint32Array([key, value, 0x55, 0]).buffer);
+  const args = (key: number, value: number) =>
+    new Uint8Array(new Uint32Array([key, value, 0x55, 0]).buffer);
   const fields = (data: Uint8Array) => Array.from(new Int32Array(data.slice().buffer));
 
   it("set_setting stores a value that get_setting reads back", () => {

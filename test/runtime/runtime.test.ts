@@ -128,6 +128,9 @@ describe("test-run contexts", () => {
 
   it("needs an Ethernet header for skb programs", () => {
     expect(() => rt.run("tc_len", { data: new Uint8Array(10) })).toThrow(/at least 14 bytes/);
+    expect(() => rt.run("xdp_span", { data: new Uint8Array(13) })).toThrow(
+      /xdp test run needs at least 14 bytes/,
+    );
   });
 
   it("names the programs when asked for a missing one", () => {

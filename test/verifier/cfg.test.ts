@@ -7,12 +7,13 @@
  * anything else (accepted, or refused by the walk) must pass these checks,
  * with the lines they print (at log level 2) at the head of the kernel's log.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { Insn } from "../../src/isa/insn.js";
 import { makeLddw } from "../../src/isa/lddw.js";
+import { parseObject } from "../../src/object/load.js";
 import type { MapSpec } from "../../src/object/spec.js";
 import {
   checkProgramStructure,
@@ -185,6 +186,57 @@ describe("structural checks agree with Linux 6.18", () => {
   });
 });
 
+/** The first lines of the kernel's pre-walk rejections, as these checks print them. */
+const PRE_WALK_MESSAGES =
+  /^(jump out of range from insn|unreachable insn|last insn is not an exit or jmp|invalid bpf_ld_imm64 insn|unrecognized bpf_ld_imm64 insn|unknown opcode|BPF_LDX uses reserved fields|call to invalid destination|too many subprograms|jump into the middle of ldimm64 insn|invalid access to map value pointer|(LD_ABS|tail_call) is not allowed in subprogs without BTF|number of funcs in func_info|func_info BTF section|missing bpf_line_info|Invalid line_info)/;
+
+interface FixtureVerdict {
+  readonly verdict: "accept" | "reject";
+  readonly errno: number;
+  readonly stage: string;
+  readonly errors: readonly string[];
+}
+
+describe("clang-built fixtures (test/fixtures) against their recorded kernel verdicts", () => {
+  const fixtures = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures");
+  const verdicts = JSON.parse(
+    readFileSync(join(fixtures, "kernel-verdicts.json"), "utf8"),
+  ) as Record<string, FixtureVerdict>;
+  for (const file of readdirSync(fixtures).filter((name) => name.endsWith(".o"))) {
+    it(file, () => {
+      const spec = parseObject(new Uint8Array(readFileSync(join(fixtures, file))));
+      for (const program of spec.programs) {
+        const kernel = verdicts[`${file}:${program.name}`];
+        if (kernel === undefined || kernel.stage !== "verifier") continue;
+        const lines: string[] = [];
+        let errno: number | undefined;
+        try {
+          checkProgramStructure(
+            program.insns,
+            spec.maps,
+            program.funcInfo,
+            (line) => lines.push(line),
+            {
+              lineInfo: program.lineInfo,
+              programType: program.type,
+            },
+          );
+        } catch (e) {
+          if (!(e instanceof VerifierReject)) throw e;
+          errno = e.errno;
+        }
+        const beforeWalk =
+          kernel.verdict === "reject" && PRE_WALK_MESSAGES.test(kernel.errors[0] ?? "");
+        expect({ program: program.name, lines, errno }).toEqual({
+          program: program.name,
+          lines: beforeWalk ? kernel.errors : [],
+          errno: beforeWalk ? kernel.errno : undefined,
+        });
+      }
+    });
+  }
+});
+
 const EXIT: Insn = { code: 0x95, dst: 0, src: 0, off: 0, imm: 0 };
 const MOV_R0_0: Insn = { code: 0xb7, dst: 0, src: 0, off: 0, imm: 0 };
 
@@ -303,6 +355,33 @@ describe("checks the kernel makes on inputs a raw loader cannot easily build", (
     );
     expect(run([...makeLddw(1, 77n, 3), MOV_R0_0, EXIT]).log).toBe(
       "ldimm64 insn specifies invalid btf_id 77.\n",
+    );
+  });
+
+  it("refuses maps whose value fields the program type may not use, map by map in program order", () => {
+    const lists = mapSpec(2, 4, 48, 1);
+    const plain = mapSpec(1, 4, 8, 16);
+    const program = [...makeLddw(1, 1n, 1), ...makeLddw(2, 0n, 1), MOV_R0_0, EXIT];
+    const fields = (map: MapSpec) =>
+      new Set<"bpf_list_head" | "bpf_spin_lock">(
+        map === lists ? ["bpf_list_head", "bpf_spin_lock"] : [],
+      );
+    // the fixture list_errors_reject.o:list_map_in_kprobe got this line from the kernel
+    expect(
+      run(program, [lists, plain], [], { programType: "kprobe", mapValueFields: fields }),
+    ).toMatchObject({
+      log: "tracing progs cannot use bpf_{list_head,rb_root} yet\n",
+      errno: EINVAL,
+    });
+    expect(
+      run(program, [lists, plain], [], { programType: "socket_filter", mapValueFields: fields })
+        .log,
+    ).toBe("socket filter progs cannot use bpf_spin_lock yet\n");
+    expect(
+      run(program, [lists, plain], [], { programType: "sched_cls", mapValueFields: fields }).errno,
+    ).toBeUndefined();
+    expect(run(program, [lists, mapSpec(3, 4, 4, 4)], [], { sleepable: true }).log).toBe(
+      "Sleepable programs can only use array, hash, ringbuf and local storage maps\n",
     );
   });
 

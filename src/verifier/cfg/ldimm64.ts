@@ -21,7 +21,7 @@ import {
   insnMode,
 } from "../../isa/opcodes.js";
 import { BPF_MAP_TYPE_ARRAY } from "../../object/map-types.js";
-import type { MapSpec } from "../../object/spec.js";
+import type { MapSpec, ProgramType } from "../../object/spec.js";
 import { E2BIG, EINVAL, ENOTSUP } from "../result.js";
 import { isLdimm64 } from "./insn-kinds.js";
 import { isKnownOpcode } from "./known-opcodes.js";
@@ -38,6 +38,84 @@ const BPF_MAP_TYPE_STRUCT_OPS = 26;
 const BPF_MAP_TYPE_ARENA = 33;
 /** An arena is mapped in pages of this size; a direct offset may not pass its end. */
 const ARENA_PAGE_SIZE = 4096;
+
+/** Special fields of a map's value (the kernel's btf_record), by the names of their BTF types. */
+export type MapValueField =
+  | "bpf_list_head"
+  | "bpf_rb_root"
+  | "bpf_spin_lock"
+  | "bpf_timer"
+  | "bpf_wq";
+
+/** What `check_map_prog_compatibility` needs to know about the program and its maps. */
+export interface MapCompatibility {
+  readonly programType: ProgramType;
+  readonly sleepable: boolean;
+  /** the special fields of a map's value; none when unknown */
+  readonly valueFields: (map: MapSpec) => ReadonlySet<MapValueField>;
+}
+
+export const DEFAULT_MAP_COMPATIBILITY: MapCompatibility = {
+  programType: "unspec",
+  sleepable: false,
+  valueFields: () => new Set(),
+};
+
+/** `is_tracing_prog_type` */
+const TRACING_PROGRAM_TYPES: ReadonlySet<ProgramType> = new Set<ProgramType>([
+  "kprobe",
+  "tracepoint",
+  "perf_event",
+  "raw_tracepoint",
+  "raw_tracepoint_writable",
+]);
+
+/** Map types a sleepable program may use (`check_map_prog_compatibility`). */
+const SLEEPABLE_MAP_TYPES: ReadonlySet<number> = new Set([
+  1, // hash
+  9, // lru_hash
+  2, // array
+  5, // percpu_hash
+  6, // percpu_array
+  10, // lru_percpu_hash
+  12, // array_of_maps
+  13, // hash_of_maps
+  27, // ringbuf
+  31, // user_ringbuf
+  28, // inode_storage
+  24, // sk_storage
+  29, // task_storage
+  32, // cgrp_storage
+  22, // queue
+  23, // stack
+  33, // arena
+]);
+
+/** `check_map_prog_compatibility`: what a program of this type may not do with this map. */
+function checkMapCompatibility(map: MapSpec, compat: MapCompatibility, log: StructureLog): void {
+  const fields = compat.valueFields(map);
+  const tracing = TRACING_PROGRAM_TYPES.has(compat.programType);
+  if ((fields.has("bpf_list_head") || fields.has("bpf_rb_root")) && tracing) {
+    reject(log, EINVAL, "tracing progs cannot use bpf_{list_head,rb_root} yet");
+  }
+  if (fields.has("bpf_spin_lock")) {
+    if (compat.programType === "socket_filter")
+      reject(log, EINVAL, "socket filter progs cannot use bpf_spin_lock yet");
+    if (tracing) reject(log, EINVAL, "tracing progs cannot use bpf_spin_lock yet");
+  }
+  if (fields.has("bpf_timer") && tracing)
+    reject(log, EINVAL, "tracing progs cannot use bpf_timer yet");
+  if (fields.has("bpf_wq") && tracing) reject(log, EINVAL, "tracing progs cannot use bpf_wq yet");
+  if (map.type === BPF_MAP_TYPE_STRUCT_OPS)
+    reject(log, EINVAL, "bpf_struct_ops map cannot be used in prog");
+  if (compat.sleepable && !SLEEPABLE_MAP_TYPES.has(map.type)) {
+    reject(
+      log,
+      EINVAL,
+      "Sleepable programs can only use array, hash, ringbuf and local storage maps",
+    );
+  }
+}
 
 /** A map an lddw names: `r1 = map[id:N]` or, with an offset into its value, `r1 = map[id:N][0]+off`. */
 export interface MapReference {
@@ -119,6 +197,7 @@ function resolveMapLoad(
   second: Insn,
   maps: readonly MapSpec[],
   usedMaps: number[],
+  compat: MapCompatibility,
   log: StructureLog,
 ): MapReference {
   const loadsValue = first.src === BPF_PSEUDO_MAP_VALUE || first.src === BPF_PSEUDO_MAP_IDX_VALUE;
@@ -135,8 +214,7 @@ function resolveMapLoad(
   if (map === undefined) reject(log, EBADF, `fd ${index} is not pointing to valid bpf_map`);
   const reused = usedMaps.includes(index);
   if (!reused) addUsedMap(usedMaps, index, log);
-  if (map.type === BPF_MAP_TYPE_STRUCT_OPS)
-    reject(log, EINVAL, "bpf_struct_ops map cannot be used in prog");
+  checkMapCompatibility(map, compat, log);
   let valueOffset: number | undefined;
   if (first.src === BPF_PSEUDO_MAP_VALUE) {
     const off = second.imm >>> 0;
@@ -166,6 +244,7 @@ function resolveMapLoad(
 export function resolveLdimm64(
   insns: readonly Insn[],
   maps: readonly MapSpec[],
+  compat: MapCompatibility,
   log: StructureLog,
 ): ResolvedLoads {
   const mapRefs = new Map<number, MapReference>();
@@ -191,7 +270,7 @@ export function resolveLdimm64(
       }
       if (insn.src === BPF_PSEUDO_BTF_ID) refuseKsym(insn, second, log);
       if (insn.src !== 0 && insn.src !== BPF_PSEUDO_FUNC) {
-        mapRefs.set(i, resolveMapLoad(insn, second, maps, usedMaps, log));
+        mapRefs.set(i, resolveMapLoad(insn, second, maps, usedMaps, compat, log));
       }
       i++;
       continue;

@@ -1,0 +1,15 @@
+/* contains: names a struct the BTF does not have: BPF_BTF_LOAD fails with ENOENT. */
+#include "common.h"
+
+struct holder {
+	struct bpf_spin_lock lock;
+	struct bpf_list_head head __contains(nosuch, node);
+};
+
+SEC("tc")
+int prog(struct __sk_buff *skb)
+{
+	KEEP(struct foo);
+	KEEP(struct holder);
+	return 0;
+}
