@@ -5,8 +5,10 @@
 import { assemble } from "../dist/isa/asm.js";
 import { createRuntime } from "../dist/runtime/index.js";
 
-const ITERATIONS = 1_000_000;
-const ROUNDS = 7;
+// Short runs, many of them, best kept: on a shared machine a long run is likely to be
+// preempted, which would measure the neighbours instead of the interpreter.
+const ITERATIONS = 200_000;
+const ROUNDS = 25;
 const BPF_MAP_TYPE_ARRAY = 2;
 
 function program(name, asm) {
@@ -122,9 +124,9 @@ function aluBaseline() {
 }
 
 function mapBaseline() {
-  const values = new BigUint64Array(16);
+  const values = new Float64Array(16);
   for (let i = 0; i < ITERATIONS; i++) {
-    values[i & 15] = values[i & 15] + BigInt(i);
+    values[i & 15] += i;
   }
   return values[0];
 }
@@ -164,6 +166,15 @@ const expected = aluBaseline() & 0xffffffffn;
 const got = runtime.run("alu").retval;
 if (BigInt(got) !== expected) {
   throw new Error(`ALU workload returned ${got}, the JavaScript loop ${expected}`);
+}
+
+// Warm up first, as a program that runs often would be: the interpreter has then seen every
+// workload's instructions and V8 has compiled it for all of them.
+for (let k = 0; k < 5; k++) {
+  for (const name of ["alu", "map", "call"]) runtime.run(name);
+  aluBaseline();
+  mapBaseline();
+  callBaseline();
 }
 
 const rows = [

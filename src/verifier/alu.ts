@@ -23,7 +23,7 @@ import {
 } from "../isa/opcodes.js";
 import { markUnbounded32, S64_MAX, S64_MIN, syncInPlace, U64_MAX } from "./bounds.js";
 import { DST_OP, DST_OP_NO_MARK, SRC_OP, type VerifierEnv } from "./env.js";
-import { copyReg, markRegKnown, markRegUnknown, notInitReg, type RegState } from "./reg-state.js";
+import { copyReg, markRegKnown, markRegNotInit, markRegUnknown, notInitReg, type RegState } from "./reg-state.js";
 import {
   baseType,
   CONST_PTR_TO_DYNPTR,
@@ -309,7 +309,8 @@ export function checkAluOp(env: VerifierEnv, insn: Insn): void {
     env.checkRegArg(insn.dst, DST_OP_NO_MARK);
     const dstReg = env.reg(insn.dst);
     if (!isX) {
-      Object.assign(dstReg, notInitReg(), movImm(insn.imm, is64));
+      markRegNotInit(dstReg);
+      Object.assign(dstReg, movImm(insn.imm, is64));
       dstReg.type = SCALAR_VALUE;
       return;
     }

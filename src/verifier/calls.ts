@@ -11,6 +11,7 @@ import { copyReg, markRegNotInit, markRegUnknown } from "./reg-state.js";
 import { PTR_TO_STACK } from "./reg-types.js";
 import { E2BIG, EACCES, EFAULT, EINVAL } from "./result.js";
 import { newFuncState } from "./state.js";
+import { checkCallbackReturn } from "./calls/callbacks.js";
 
 export { checkHelperCall } from "./helper-call.js";
 
@@ -69,8 +70,14 @@ export function prepareFuncExit(env: VerifierEnv): void {
   const r0 = callee.regs[0]!;
   if (r0.type === PTR_TO_STACK) env.reject(EINVAL, "cannot return stack pointer to the caller");
   const caller = state.frames[state.curframe - 1]!;
-  caller.regs[0] = copyReg(r0);
-  env.insnIdx = callee.callsite + 1;
+  if (callee.inCallbackFn) {
+    // back to the helper call, which queues the next iteration of the callback
+    checkCallbackReturn(env, callee);
+    env.insnIdx = callee.callsite;
+  } else {
+    caller.regs[0] = copyReg(r0);
+    env.insnIdx = callee.callsite + 1;
+  }
   if (env.log.enabled) {
     env.log.write("returning from callee:\n");
     env.log.write(`${formatFuncState(callee, env.names, undefined, state.refs)}\n`);

@@ -59,7 +59,12 @@ function findSubprogs(program: ProgramSpec, btf: Btf | undefined): Subprog[] {
  */
 export class VerifierEnv {
   readonly insns: readonly Insn[];
+  /**
+   * The object's maps, then one entry per map-in-map for the inner map its
+   * lookups yield (nameless, as the kernel's `inner_map_meta`).
+   */
   readonly maps: readonly MapSpec[];
+  private readonly innerMaps: ReadonlyMap<number, number>;
   readonly btf: Btf | undefined;
   readonly progType: ProgramType;
   readonly log: VerifierLog;
@@ -83,7 +88,15 @@ export class VerifierEnv {
     state: VerifierState,
   ) {
     this.insns = program.insns;
-    this.maps = spec.maps;
+    const maps = [...spec.maps];
+    const innerMaps = new Map<number, number>();
+    spec.maps.forEach((map, i) => {
+      if (map.innerMap === undefined) return;
+      innerMaps.set(i, maps.length);
+      maps.push({ ...map.innerMap, name: "" });
+    });
+    this.maps = maps;
+    this.innerMaps = innerMaps;
     this.btf = spec.btf;
     this.progType = program.type;
     this.log = new VerifierLog(logLevel);
@@ -105,6 +118,11 @@ export class VerifierEnv {
       if (s.start <= insn) found = i;
     });
     return found;
+  }
+
+  /** The map a lookup in map-in-map `outer` yields, or -1 when `outer` holds no maps. */
+  innerMapOf(outer: number): number {
+    return this.innerMaps.get(outer) ?? -1;
   }
 
   nextId(): number {

@@ -146,7 +146,6 @@ function markPtrOrNullRegs(state: VerifierState, regno: number, isNull: boolean)
   for (const r of allRegs(state)) {
     if (!typeMayBeNull(r.type) || r.id !== id) continue;
     if (isNull) {
-      Object.assign(r, notInitReg());
       markRegKnown(r, 0n);
       continue;
     }

@@ -31,6 +31,10 @@ export interface FuncState {
   readonly callsite: number;
   readonly subprogno: number;
   inCallbackFn: boolean;
+  /** callbacks: the values the callback may return (`callback_ret_range`) */
+  callbackRetRange: { readonly min: number; readonly max: number } | undefined;
+  /** how many times this frame's callback-calling helper has had its callback verified on this path */
+  callbackDepth: number;
 }
 
 /** An acquired reference: `struct bpf_reference_state`. */
@@ -43,6 +47,36 @@ export interface RefState {
   readonly lockPtr?: string;
 }
 
+/** A register or spilled stack slot linked to others by a shared scalar id (`struct linked_reg`). */
+export interface LinkedReg {
+  readonly frameno: number;
+  /** the register number, or the stack slot index */
+  readonly index: number;
+  readonly isReg: boolean;
+}
+
+/** `INSN_F_STACK_ACCESS`: the instruction spilled to or filled from a stack slot */
+export const INSN_F_STACK_ACCESS = 1;
+/** `INSN_F_SRC_REG_STACK` / `INSN_F_DST_REG_STACK`: a compared register was a stack pointer */
+export const INSN_F_SRC_REG_STACK = 2;
+export const INSN_F_DST_REG_STACK = 4;
+
+/**
+ * One instruction of the jump history (`struct bpf_insn_hist_entry`): how the
+ * path reached it when not by falling through, and which stack slot it
+ * spilled to or filled from. Precision backtracking walks these backwards.
+ */
+export interface HistoryEntry {
+  readonly idx: number;
+  readonly prevIdx: number;
+  flags: number;
+  /** for a stack access: which frame and slot */
+  stackFrame: number;
+  stackSlot: number;
+  /** scalars sharing an id at a conditional jump: precision flows between them */
+  linkedRegs: readonly LinkedReg[];
+}
+
 /** The whole abstract machine state on one path: `struct bpf_verifier_state`. */
 export interface VerifierState {
   readonly frames: FuncState[];
@@ -52,6 +86,19 @@ export interface VerifierState {
   activeLock: { readonly ptr: string; readonly id: number } | undefined;
   activeRcuLock: number;
   speculative: boolean;
+  /** the checkpoint this path continues from (`parent`), for precision backtracking */
+  parent: VerifierState | undefined;
+  /** paths from this checkpoint still being explored (`branches`): 0 means proven safe */
+  branches: number;
+  /** the instruction a checkpoint was taken at (`insn_idx`) */
+  insnIdx: number;
+  /** the first and the latest instruction of this path since its parent checkpoint */
+  firstInsnIdx: number;
+  lastInsnIdx: number;
+  /** instructions since the parent checkpoint that backtracking cannot infer (`jmp_history`) */
+  history: HistoryEntry[];
+  /** a checkpoint whose dead registers and stack slots were cleared (`cleaned`) */
+  cleaned: boolean;
 }
 
 export function newStackSlot(): StackSlot {
@@ -61,14 +108,37 @@ export function newStackSlot(): StackSlot {
 export function newFuncState(frameno: number, callsite: number, subprogno: number): FuncState {
   const regs = Array.from({ length: MAX_BPF_REG }, notInitReg);
   regs[BPF_REG_FP] = framePointer(frameno);
-  return { regs, stack: [], frameno, callsite, subprogno, inCallbackFn: false };
+  return {
+    regs,
+    stack: [],
+    frameno,
+    callsite,
+    subprogno,
+    inCallbackFn: false,
+    callbackRetRange: undefined,
+    callbackDepth: 0,
+  };
 }
 
 /** The state at a program's first instruction: R1 = ctx, R10 = fp. */
 export function initialState(): VerifierState {
   const frame = newFuncState(0, -1, 0);
   markRegPointer(frame.regs[1]!, PTR_TO_CTX);
-  return { frames: [frame], curframe: 0, refs: [], activeLock: undefined, activeRcuLock: 0, speculative: false };
+  return {
+    frames: [frame],
+    curframe: 0,
+    refs: [],
+    activeLock: undefined,
+    activeRcuLock: 0,
+    speculative: false,
+    parent: undefined,
+    branches: 1,
+    insnIdx: 0,
+    firstInsnIdx: 0,
+    lastInsnIdx: -1,
+    history: [],
+    cleaned: false,
+  };
 }
 
 function copyFrame(frame: FuncState): FuncState {
@@ -79,6 +149,8 @@ function copyFrame(frame: FuncState): FuncState {
     callsite: frame.callsite,
     subprogno: frame.subprogno,
     inCallbackFn: frame.inCallbackFn,
+    callbackRetRange: frame.callbackRetRange,
+    callbackDepth: frame.callbackDepth,
   };
 }
 
@@ -90,6 +162,13 @@ export function copyState(state: VerifierState): VerifierState {
     activeLock: state.activeLock,
     activeRcuLock: state.activeRcuLock,
     speculative: state.speculative,
+    parent: state.parent,
+    branches: state.branches,
+    insnIdx: state.insnIdx,
+    firstInsnIdx: state.firstInsnIdx,
+    lastInsnIdx: state.lastInsnIdx,
+    history: state.history.map((e) => ({ ...e })),
+    cleaned: false,
   };
 }
 

@@ -13,7 +13,9 @@
  *   `caller:` `callee:` `returning from callee:` `to caller at 5:`
  *   ` frame1: R1=...`                               call/return frame states
  *   `Validating f() func#1...`,
- *   `Func#1 ('f') is global and assumed valid.`     global subprograms
+ *   `Func#1 ('f') is global and assumed valid.`,
+ *   `Func#1 ('f') is safe for any args that match its prototype`
+ *                                                   global subprograms
  *   `func#1 @5`, `Live regs before insn:`, `mark_precise: ...`,
  *   `last_idx ...`, `regs=... stack=... before ...`, `parent ...`  (level 2)
  *
@@ -21,13 +23,19 @@
  * and before the first `processed N insns (limit ...)` line after it (to the
  * end of the log when there is none). A log with no walk lines at all (a
  * program refused by the control-flow check before any instruction was
- * simulated) is closing error lines from its first line on. An accepted
- * program's log gives lines only when the verifier printed something after
- * the walk (it normally prints nothing).
+ * simulated, or a level-1 log whose walk the kernel discarded after the
+ * walk succeeded, as it does before the combined stack check) is closing
+ * error lines from its first line on. An accepted program's log gives lines
+ * only when the verifier printed something after the walk (it normally
+ * prints nothing).
+ *
+ * Known limit: an informational line the kernel prints before the walk
+ * (`Global function f() doesn't return scalar. Only those are supported.`)
+ * would count as an error line in a log that has no walk at all.
  */
 
 const WALK_LINE =
-  /^(\d+: |; |from \d+ to \d+: |caller:$|callee:$|returning from callee:$|to caller at \d+:$|\s*frame\d+: |Validating .* func#\d+\.\.\.$|Func#\d+ \(.*\) is global and assumed valid\.$|func#\d+ @\d+$|Live regs before insn:|mark_precise: |last_idx \d+ |regs=\S* stack=\S* before |parent )/;
+  /^(\d+: |; |from \d+ to \d+: |caller:$|callee:$|returning from callee:$|to caller at \d+:$|\s*frame\d+: |Validating .* func#\d+\.\.\.$|Func#\d+ \(.*\) is (global and assumed valid\.|safe for any args that match its prototype)$|func#\d+ @\d+$|Live regs before insn:|mark_precise: |last_idx \d+ |regs=\S* stack=\S* before |parent )/;
 
 const STATS_LINE = /^processed \d+ insns \(limit \d+\) /;
 
@@ -57,6 +65,8 @@ export function libbpfRefusalLines(libbpfLog) {
     .filter(
       (line) =>
         line !== "" &&
-        !/failed to load object|: failed to load: -?\d+$|permission error while running as root/.test(line),
+        !/failed to load object|: failed to load: -?\d+$|permission error while running as root/.test(
+          line,
+        ),
     );
 }

@@ -20,7 +20,10 @@ export type TsbpfOutcome =
 export function kernelOutcome(answer: OracleAnswer): KernelOutcome {
   let errors: string[] = [];
   if (answer.verdict === "reject")
-    errors = answer.stage === "verifier" ? closingErrorLines(answer.log) : libbpfRefusalLines(answer.libbpf_log);
+    errors =
+      answer.stage === "verifier"
+        ? closingErrorLines(answer.log)
+        : libbpfRefusalLines(answer.libbpf_log);
   return { verdict: answer.verdict, stage: answer.stage, errors };
 }
 
@@ -41,7 +44,10 @@ export function compareOutcomes(kernel: KernelOutcome, tsbpf: TsbpfOutcome): Com
       detail: `kernel ${kernel.verdict}${describeErrors(kernel.errors)}, tsbpf ${tsbpf.verdict}${describeErrors(tsbpf.errors)}`,
     };
   if (kernel.verdict === "reject" && !sameLines(kernel.errors, tsbpf.errors))
-    return { kind: "errors", detail: `kernel${describeErrors(kernel.errors)}, tsbpf${describeErrors(tsbpf.errors)}` };
+    return {
+      kind: "errors",
+      detail: `kernel${describeErrors(kernel.errors)}, tsbpf${describeErrors(tsbpf.errors)}`,
+    };
   return { kind: "agree" };
 }
 

@@ -71,7 +71,11 @@ export interface ParsedObject {
 export function parseCorpusObject(object: CorpusObject): ParsedObject {
   try {
     const bytes = new Uint8Array(readFileSync(join(repoRoot, object.path)));
-    return { object, spec: parseObject(bytes, { name: objectNameFromPath(object.path) }), error: undefined };
+    return {
+      object,
+      spec: parseObject(bytes, { name: objectNameFromPath(object.path) }),
+      error: undefined,
+    };
   } catch (err) {
     return { object, spec: undefined, error: err instanceof Error ? err.message : String(err) };
   }

@@ -16,9 +16,14 @@
  */
 import { writeFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { ObjectSpec } from "../../src/object/spec.js";
-import type { VerifyOptions, VerifyResult } from "../../src/verifier/result.js";
-import { type Comparison, compareOutcomes, type KernelOutcome, kernelOutcome, type TsbpfOutcome } from "./compare.js";
+import { objectNameFromPath } from "../../src/api.js";
+import {
+  type Comparison,
+  compareOutcomes,
+  type KernelOutcome,
+  kernelOutcome,
+  type TsbpfOutcome,
+} from "./compare.js";
 import {
   agreementListPath,
   type CorpusObject,
@@ -29,15 +34,19 @@ import {
   readRecordedVerdicts,
 } from "./corpus.js";
 import { askKernel, listKernelPrograms, mapLimit, probeKernel } from "./oracle.js";
+import { verifyAll } from "./tsbpf-pool.js";
 
 const objects = corpusObjects();
 const recorded = readRecordedVerdicts();
 const agreementList = readAgreementList();
 const updateAgreement = process.env.TSBPF_UPDATE_AGREEMENT === "1";
+/** How long tsbpf may take on one program before it counts as a failure (it may still be looping). */
+const tsbpfTimeoutMs = Number(process.env.TSBPF_DIFFERENTIAL_TIMEOUT_MS ?? 20_000);
 
 const kernel = probeKernel("test/fixtures/verifier_scalars.o", "mov_imm_exit");
 const skipReason = kernel.available ? "" : kernel.reason;
-if (!kernel.available) console.warn(`differential: SKIPPED, the kernel cannot be asked: ${skipReason}`);
+if (!kernel.available)
+  console.warn(`differential: SKIPPED, the kernel cannot be asked: ${skipReason}`);
 
 describe("the differential corpus and its recorded kernel verdicts", () => {
   const parsed = objects.map(parseCorpusObject);
@@ -59,7 +68,9 @@ describe("the differential corpus and its recorded kernel verdicts", () => {
 
   it("records only programs of objects that exist", () => {
     const prefixes = new Set(objects.map((o) => o.key));
-    const stale = Object.keys(recorded).filter((key) => !prefixes.has(key.slice(0, key.lastIndexOf(":"))));
+    const stale = Object.keys(recorded).filter(
+      (key) => !prefixes.has(key.slice(0, key.lastIndexOf(":"))),
+    );
     expect(stale).toEqual([]);
   });
 
@@ -83,31 +94,6 @@ interface ProgramResult {
   readonly comparison: Comparison;
 }
 
-type Verify = (spec: ObjectSpec, program: ObjectSpec["programs"][number], options: VerifyOptions) => VerifyResult;
-
-/** tsbpf's verifier, or why it cannot be used at all. */
-async function loadVerifier(): Promise<Verify | string> {
-  try {
-    const module = await import("../../src/verifier/index.js");
-    return module.verifyProgram;
-  } catch (err) {
-    return `the verifier cannot be loaded: ${err instanceof Error ? err.message : String(err)}`;
-  }
-}
-
-function runTsbpf(verify: Verify | string, spec: ObjectSpec | undefined, parseError: string | undefined, name: string): TsbpfOutcome {
-  if (typeof verify === "string") return { verdict: "error", errors: [verify] };
-  if (spec === undefined) return { verdict: "error", errors: [`the object does not parse: ${parseError}`] };
-  const program = spec.programs.find((p) => p.name === name);
-  if (program === undefined) return { verdict: "error", errors: [`tsbpf finds no program named ${name}`] };
-  try {
-    const result = verify(spec, program, { logLevel: 1 });
-    return { verdict: result.verdict, errors: [...result.errors] };
-  } catch (err) {
-    return { verdict: "error", errors: [err instanceof Error ? `${err.name}: ${err.message}` : String(err)] };
-  }
-}
-
 function summarize(results: readonly ProgramResult[]): string {
   const of = (kind: Comparison["kind"]) => results.filter((r) => r.comparison.kind === kind);
   const compared = results.filter((r) => r.comparison.kind !== "not-verified");
@@ -118,7 +104,9 @@ function summarize(results: readonly ProgramResult[]): string {
   ];
   const rejected = compared.filter((r) => r.kernel.verdict === "reject");
   const rejectedAgree = rejected.filter((r) => r.comparison.kind === "agree").length;
-  lines.push(`differential: ${rejectedAgree}/${rejected.length} kernel rejections reproduced with the kernel's error lines`);
+  lines.push(
+    `differential: ${rejectedAgree}/${rejected.length} kernel rejections reproduced with the kernel's error lines`,
+  );
   for (const kind of ["verdict", "errors", "tsbpf-error"] as const) {
     for (const r of of(kind)) {
       const c = r.comparison;
@@ -135,19 +123,27 @@ describe.skipIf(!kernel.available)(
     const kernelLists = new Map<string, string[]>();
 
     beforeAll(async () => {
-      const verify = await loadVerifier();
       const jobs: { object: CorpusObject; name: string }[] = [];
       for (const object of objects) {
         const names = listKernelPrograms(object.path);
         kernelLists.set(object.key, names);
         for (const name of names) jobs.push({ object, name });
       }
-      const answers = await mapLimit(jobs, 8, ({ object, name }) => askKernel(object.path, name));
-      const specs = new Map(objects.map((o) => [o.key, parseCorpusObject(o)]));
+      const [answers, outcomes] = await Promise.all([
+        mapLimit(jobs, 8, ({ object, name }) => askKernel(object.path, name)),
+        verifyAll(
+          jobs.map(({ object, name }) => ({
+            objectPath: object.path,
+            objectName: objectNameFromPath(object.path),
+            programName: name,
+          })),
+          4,
+          tsbpfTimeoutMs,
+        ),
+      ]);
       results = jobs.map(({ object, name }, i) => {
-        const parsed = specs.get(object.key)!;
         const kernelSide = kernelOutcome(answers[i]!);
-        const tsbpfSide = runTsbpf(verify, parsed.spec, parsed.error, name);
+        const tsbpfSide = outcomes[i]!;
         return {
           key: programKey(object, name),
           kernel: kernelSide,
@@ -163,7 +159,8 @@ describe.skipIf(!kernel.available)(
         const spec = parseCorpusObject(object).spec;
         const ours = (spec?.programs ?? []).map((p) => p.name).sort();
         const libbpf = [...(kernelLists.get(object.key) ?? [])].sort();
-        if (ours.join(",") !== libbpf.join(",")) differences.push(`${object.key}: libbpf ${libbpf}, tsbpf ${ours}`);
+        if (ours.join(",") !== libbpf.join(","))
+          differences.push(`${object.key}: libbpf ${libbpf}, tsbpf ${ours}`);
       }
       expect(differences).toEqual([]);
     });
@@ -175,9 +172,14 @@ describe.skipIf(!kernel.available)(
         const live = { verdict: r.kernel.verdict, stage: r.kernel.stage, errors: r.kernel.errors };
         const was = saved && { verdict: saved.verdict, stage: saved.stage, errors: saved.errors };
         if (JSON.stringify(live) !== JSON.stringify(was))
-          drift.push(`${r.key}: recorded ${JSON.stringify(was)}, kernel now ${JSON.stringify(live)}`);
+          drift.push(
+            `${r.key}: recorded ${JSON.stringify(was)}, kernel now ${JSON.stringify(live)}`,
+          );
       }
-      expect(drift, "re-record with tools/kernel-oracle/record-verdicts.sh if the kernel changed").toEqual([]);
+      expect(
+        drift,
+        "re-record with tools/kernel-oracle/record-verdicts.sh if the kernel changed",
+      ).toEqual([]);
     });
 
     it("agrees with the kernel on every program of expected-agreement.json", () => {
@@ -187,7 +189,9 @@ describe.skipIf(!kernel.available)(
           const r = byKey.get(key);
           if (r === undefined) return `${key}: not in the corpus`;
           const c = r.comparison;
-          return c.kind === "agree" ? undefined : `${key}: ${c.kind}${"detail" in c ? ` ${c.detail}` : ""}`;
+          return c.kind === "agree"
+            ? undefined
+            : `${key}: ${c.kind}${"detail" in c ? ` ${c.detail}` : ""}`;
         })
         .filter((line) => line !== undefined);
       expect(broken).toEqual([]);

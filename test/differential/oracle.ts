@@ -20,7 +20,9 @@ export interface OracleAnswer {
   readonly libbpf_log: string;
 }
 
-export type KernelAvailability = { readonly available: true } | { readonly available: false; readonly reason: string };
+export type KernelAvailability =
+  | { readonly available: true }
+  | { readonly available: false; readonly reason: string };
 
 /** The oracle's exit status when bpf() itself is refused (no privileges, BPF disabled). */
 const EXIT_NO_KERNEL = 3;
@@ -40,17 +42,27 @@ function oracleIsStale(): boolean {
  * whether a suite runs must be known when tests are collected.
  */
 export function probeKernel(probeObject: string, probeProgram: string): KernelAvailability {
-  if (process.platform !== "linux") return { available: false, reason: `not Linux (${process.platform})` };
+  if (process.platform !== "linux")
+    return { available: false, reason: `not Linux (${process.platform})` };
   if (oracleIsStale()) {
     if (!hasCommand(process.env.CC ?? "cc"))
-      return { available: false, reason: "no C compiler to build the kernel oracle (apt-get install -y gcc)" };
+      return {
+        available: false,
+        reason: "no C compiler to build the kernel oracle (apt-get install -y gcc)",
+      };
     if (!existsSync("/usr/include/bpf/libbpf.h"))
       return { available: false, reason: "libbpf headers missing (apt-get install -y libbpf-dev)" };
     const build = spawnSync(join(oracleDir, "build.sh"), { encoding: "utf8" });
     if (build.status !== 0)
-      return { available: false, reason: `building the kernel oracle failed: ${build.stderr.trim()}` };
+      return {
+        available: false,
+        reason: `building the kernel oracle failed: ${build.stderr.trim()}`,
+      };
   }
-  const probe = spawnSync(oraclePath, [probeObject, probeProgram, "1"], { cwd: repoRoot, encoding: "utf8" });
+  const probe = spawnSync(oraclePath, [probeObject, probeProgram, "1"], {
+    cwd: repoRoot,
+    encoding: "utf8",
+  });
   if (probe.status === EXIT_NO_KERNEL)
     return { available: false, reason: `the kernel refuses bpf(): ${probe.stderr.trim()}` };
   if (probe.status !== 0)
@@ -84,7 +96,11 @@ export function listKernelPrograms(objectPath: string): string[] {
 }
 
 /** Runs `tasks` with at most `limit` in flight. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const worker = async () => {

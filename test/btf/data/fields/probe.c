@@ -16,10 +16,15 @@
  *      where map_check_btf parses the value type (a struct, or the DATASEC of
  *      a global data map) with btf_parse_fields.
  *
+ * A value type whose special fields the kernel cannot make sense of does not
+ * fail BPF_MAP_CREATE: map_check_btf keeps the error as the map's record and
+ * the map then behaves as if it had no special fields at all. Only a valid
+ * record in a map type or with flags that cannot hold it fails here.
+ *
  * and prints one JSON object:
  *
  *   {"btf_load":{"errno":N,"log_tail":"<last line of the BTF log>"},
- *    "maps":[{"name":"...","errno":N}, ...]}
+ *    "maps":[{"name":"...","value_type_id":N,"errno":N}, ...]}
  *
  * errno is 0 on success. "maps" is empty when the BTF was refused. Nothing
  * stays loaded. libbpf's own retry without BTF is deliberately not done here:
@@ -110,9 +115,17 @@ int main(int argc, char **argv)
 	printf("},\"maps\":[");
 	if (btf_fd >= 0) {
 		bpf_object__for_each_map(map, obj) {
+			__u32 value_id = bpf_map__btf_value_type_id(map);
+			int id;
+
+			/* libbpf looks up a global data map's DATASEC only when it creates the map. */
+			if (!value_id && bpf_map__name(map)[0] == '.') {
+				id = btf__find_by_name_kind(btf, bpf_map__name(map), BTF_KIND_DATASEC);
+				value_id = id > 0 ? (__u32)id : 0;
+			}
 			LIBBPF_OPTS(bpf_map_create_opts, map_opts, .btf_fd = btf_fd,
 				    .btf_key_type_id = bpf_map__btf_key_type_id(map),
-				    .btf_value_type_id = bpf_map__btf_value_type_id(map),
+				    .btf_value_type_id = value_id,
 				    .map_flags = bpf_map__map_flags(map));
 			int fd = bpf_map_create(bpf_map__type(map), bpf_map__name(map),
 						bpf_map__key_size(map), bpf_map__value_size(map),
@@ -120,7 +133,7 @@ int main(int argc, char **argv)
 
 			printf("%s{\"name\":", first ? "" : ",");
 			json_string(bpf_map__name(map));
-			printf(",\"errno\":%d}", fd < 0 ? errno : 0);
+			printf(",\"value_type_id\":%u,\"errno\":%d}", value_id, fd < 0 ? errno : 0);
 			if (fd >= 0)
 				close(fd);
 			first = 0;
