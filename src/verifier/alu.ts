@@ -46,6 +46,7 @@ import {
   SCALAR_VALUE,
 } from "./reg-types.js";
 import { EACCES, EINVAL } from "./result.js";
+import { markChainPrecision } from "./prune/precision.js";
 import { movImm, movReg, movsxIsNoop, type ScalarAluOp, scalarAlu } from "./scalar/alu.js";
 import { tnumAdd, tnumIsConst, tnumSub } from "./tnum.js";
 
@@ -248,13 +249,17 @@ function adjustRegMinMaxVals(env: VerifierEnv, insn: Insn): void {
         env.reject(EACCES, `R${insn.dst} pointer ${aluString(op)} pointer prohibited`);
       }
       // scalar += pointer: the pointer's rules, the scalar as the offset
+      markChainPrecision(env, insn.dst);
       adjustPtrMinMaxVals(env, insn, srcReg, copyReg(dstReg));
       return;
     }
     if (isPointer(dstReg)) {
+      markChainPrecision(env, insn.src);
       adjustPtrMinMaxVals(env, insn, dstReg, srcReg);
       return;
     }
+    // a precise result needs a precise operand
+    if (dstReg.precise) markChainPrecision(env, insn.src);
   } else {
     srcReg = notInitReg();
     markRegKnown(srcReg, BigInt(insn.imm | 0));

@@ -1,6 +1,7 @@
 /** Program exit: return values per program type, and references still held. */
 import { SRC_OP, type VerifierEnv } from "./env.js";
 import { regTypeName, SCALAR_VALUE } from "./reg-types.js";
+import { markChainPrecision } from "./prune/precision.js";
 import { EINVAL } from "./result.js";
 import { S64_MAX, S64_MIN } from "./bounds.js";
 
@@ -66,6 +67,7 @@ export function checkReturnCode(env: VerifierEnv): void {
   if (reg.type !== SCALAR_VALUE) {
     env.reject(EINVAL, `At program exit the register R0 is not a known value (${regTypeName(reg.type)})`);
   }
+  markChainPrecision(env, 0);
   if (reg.smin < BigInt(range.min) || reg.smax > BigInt(range.max)) {
     env.reject(EINVAL, invalidScalarMessage("At program exit", "R0", reg.smin, reg.smax, range));
   }

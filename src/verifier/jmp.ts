@@ -22,6 +22,7 @@ import {
   BPF_JSLT,
   BPF_X,
 } from "../isa/opcodes.js";
+import { markPtrNotNull } from "./calls/null-check.js";
 import { SRC_OP, type VerifierEnv } from "./env.js";
 import { markRegKnown, notInitReg, type RegState } from "./reg-state.js";
 import {
@@ -32,12 +33,14 @@ import {
   PTR_TO_PACKET,
   PTR_TO_PACKET_END,
   PTR_TO_PACKET_META,
+  PTR_TO_STACK,
   SCALAR_VALUE,
   typeMayBeNull,
 } from "./reg-types.js";
 import { EINVAL } from "./result.js";
 import { branchTaken, type CondJumpOp, refineOnBranch } from "./scalar/branch.js";
-import { allRegs, type VerifierState } from "./state.js";
+import { collectLinkedRegs, markChainPrecision, pushJmpHistory } from "./prune/precision.js";
+import { allRegs, INSN_F_DST_REG_STACK, INSN_F_SRC_REG_STACK, type LinkedReg, type VerifierState } from "./state.js";
 import { tnumIsConst } from "./tnum.js";
 
 /** What a check needs from the instruction walk. */
@@ -136,7 +139,7 @@ function isBranchTaken(r1: RegState, r2: RegState, op: number, is32: boolean, sa
 }
 
 /** `mark_ptr_or_null_regs`: after `if rX == 0`, every copy of rX is NULL on one side and valid on the other. */
-function markPtrOrNullRegs(state: VerifierState, regno: number, isNull: boolean): void {
+function markPtrOrNullRegs(env: VerifierEnv, state: VerifierState, regno: number, isNull: boolean): void {
   const reg = state.frames[state.curframe]!.regs[regno]!;
   const { id, refObjId } = reg;
   if (refObjId !== 0 && refObjId === id && isNull) {
@@ -149,9 +152,7 @@ function markPtrOrNullRegs(state: VerifierState, regno: number, isNull: boolean)
       markRegKnown(r, 0n);
       continue;
     }
-    r.type &= ~PTR_MAYBE_NULL;
-    // the id stays only where it names a lock's identity (map values with a lock: not tracked yet)
-    r.id = 0;
+    markPtrNotNull(env, r);
   }
 }
 
@@ -267,8 +268,18 @@ export function checkCondJmpOp(env: VerifierEnv, insn: Insn, walk: WalkControl):
     srcReg = notInitReg();
     markRegKnown(srcReg, BigInt(insn.imm | 0));
   }
+  if (isX) {
+    // a stack pointer compared carries no scalar to backtrack into
+    const flags = (srcReg.type === PTR_TO_STACK ? INSN_F_SRC_REG_STACK : 0) | (dstReg.type === PTR_TO_STACK ? INSN_F_DST_REG_STACK : 0);
+    if (flags) pushJmpHistory(env, thisBranch, flags);
+  }
   const is32 = (insn.code & 0x07) === BPF_JMP32;
   const pred = isBranchTaken(dstReg, srcReg, op, is32, isX && insn.src === insn.dst);
+  if (pred >= 0) {
+    // the branch was decided by these values: they must be compared exactly when pruning
+    if (dstReg.type === SCALAR_VALUE) markChainPrecision(env, insn.dst);
+    if (isX && srcReg.type === SCALAR_VALUE) markChainPrecision(env, insn.src);
+  }
   if (pred === 1) {
     if (env.log.enabled) walk.printInsnState();
     env.insnIdx += insn.off;
@@ -279,6 +290,11 @@ export function checkCondJmpOp(env: VerifierEnv, insn: Insn, walk: WalkControl):
     return;
   }
 
+  // scalars sharing an id learn from this comparison together; so does their precision
+  const linked: LinkedReg[] = [];
+  if (isX && srcReg.type === SCALAR_VALUE && srcReg.id) collectLinkedRegs(thisBranch, srcReg.id, linked);
+  if (dstReg.type === SCALAR_VALUE && dstReg.id) collectLinkedRegs(thisBranch, dstReg.id, linked);
+  if (linked.length > 1) pushJmpHistory(env, thisBranch, 0, linked);
   const otherBranch = walk.pushBranch(env.insnIdx + insn.off + 1, env.insnIdx);
   const otherRegs = otherBranch.frames[otherBranch.curframe]!.regs;
   if (dstReg.type === SCALAR_VALUE && srcReg.type === SCALAR_VALUE) {
@@ -315,8 +331,8 @@ export function checkCondJmpOp(env: VerifierEnv, insn: Insn, walk: WalkControl):
   }
 
   if (!is32 && !isX && insn.imm === 0 && (op === BPF_JEQ || op === BPF_JNE) && typeMayBeNull(dstReg.type)) {
-    markPtrOrNullRegs(thisBranch, insn.dst, op === BPF_JNE);
-    markPtrOrNullRegs(otherBranch, insn.dst, op === BPF_JEQ);
+    markPtrOrNullRegs(env, thisBranch, insn.dst, op === BPF_JNE);
+    markPtrOrNullRegs(env, otherBranch, insn.dst, op === BPF_JEQ);
   } else {
     tryMatchPktPointers(insn, dstReg, srcReg, thisBranch, otherBranch);
   }

@@ -54,6 +54,8 @@ import {
   SCALAR_VALUE,
   typeMayBeNull,
 } from "./reg-types.js";
+import { markStackRead, markStackWrite } from "./prune/stack-marks.js";
+import { markChainPrecision, recordStackAccess } from "./prune/precision.js";
 import { EACCES, EFAULT, EINVAL } from "./result.js";
 import {
   BPF_REG_SIZE,
@@ -272,8 +274,11 @@ function checkStackWriteFixedOff(env: VerifierEnv, frame: FuncState, off: number
   const spi = Math.floor(slot / BPF_REG_SIZE);
   const reg = valueRegno >= 0 ? env.reg(valueRegno) : undefined;
   const stackSlot = frame.stack[spi]!;
+  // only a whole-slot write screens the slot off from what was there before
+  if (off % BPF_REG_SIZE === 0 && size === BPF_REG_SIZE) markStackWrite(env, frame.frameno, spi);
   env.markStackSlotScratched(spi);
   const isStImm = (insn.code & 0x07) === 0x02;
+  let spill = true;
   if (reg !== undefined && off % BPF_REG_SIZE === 0 && reg.type === SCALAR_VALUE) {
     const fits = regWidth(reg) <= 8 * size;
     if (fits && reg.id === 0 && !tnumIsConst(reg.varOff)) reg.id = env.nextId();
@@ -297,9 +302,15 @@ function checkStackWriteFixedOff(env: VerifierEnv, frame: FuncState, off: number
         if (stackSlot.slotType[i] === STACK_SPILL) stackSlot.slotType[i] = STACK_MISC;
       }
     }
-    if ((reg !== undefined && isConstZero(reg)) || (reg === undefined && isStImm && insn.imm === 0)) type = STACK_ZERO;
+    if ((reg !== undefined && isConstZero(reg)) || (reg === undefined && isStImm && insn.imm === 0)) {
+      // the zeros are no longer tied to a spilled register: its value must stay exactly zero
+      markChainPrecision(env, valueRegno);
+      type = STACK_ZERO;
+    }
     for (let i = 0; i < size; i++) stackSlot.slotType[(slot - i) % BPF_REG_SIZE] = type;
+    spill = false;
   }
+  if (spill) recordStackAccess(env, frame.frameno, spi);
 }
 
 /** Variable-offset stack writes: every byte that may be written becomes data (or zero). */
@@ -309,6 +320,7 @@ function checkStackWriteVarOff(env: VerifierEnv, frame: FuncState, ptrRegno: num
   const maxOff = Number(ptr.smax) + off + size;
   const value = valueRegno >= 0 ? env.reg(valueRegno) : undefined;
   const writesZero = value !== undefined ? isConstZero(value) : (insn.code & 0x07) === 0x02 && insn.imm === 0;
+  let zeroUsed = false;
   for (let i = minOff; i < maxOff; i++) {
     const slot = -i - 1;
     const spi = Math.floor(slot / BPF_REG_SIZE);
@@ -321,8 +333,11 @@ function checkStackWriteVarOff(env: VerifierEnv, frame: FuncState, ptrRegno: num
     }
     const idx = slot % BPF_REG_SIZE;
     const cur = stackSlot.slotType[idx]!;
+    if (writesZero && cur === STACK_ZERO) zeroUsed = true;
     if (!(writesZero && cur === STACK_ZERO)) stackSlot.slotType[idx] = writesZero && cur === STACK_ZERO ? STACK_ZERO : STACK_MISC;
   }
+  // backtracking does not follow STACK_ZERO: the zero written must stay exactly zero
+  if (zeroUsed) markChainPrecision(env, valueRegno);
 }
 
 /** `bpf_stack_narrow_access_ok` */
@@ -339,6 +354,7 @@ function checkStackReadFixedOff(env: VerifierEnv, frame: FuncState, off: number,
   const stype = stackSlot.slotType;
   const spilled = stackSlot.spilled;
   env.markStackSlotScratched(spi);
+  markStackRead(env, frame.frameno, spi);
   if (stype[BPF_REG_SIZE - 1] === STACK_SPILL) {
     let spillSize = 1;
     for (let i = BPF_REG_SIZE - 1; i > 0 && stype[i - 1] === STACK_SPILL; i--) spillSize++;
@@ -357,12 +373,18 @@ function checkStackReadFixedOff(env: VerifierEnv, frame: FuncState, off: number,
           if (t === STACK_SPILL) spillCnt++;
           else if (t === STACK_ZERO) zeroCnt++;
         }
-        if ((spillCnt === size && isConstZero(spilled)) || zeroCnt === size) markRegKnown(dst, 0n);
-        else markRegUnknown(dst);
+        if (spillCnt === size && isConstZero(spilled)) markRegKnown(dst, 0n);
+        else {
+          // not the spilled register coming back: nothing for backtracking to follow
+          if (zeroCnt === size) markRegKnown(dst, 0n);
+          else markRegUnknown(dst);
+          return;
+        }
       }
     } else if (dstRegno >= 0) {
       Object.assign(env.reg(dstRegno), copyReg(spilled));
     }
+    recordStackAccess(env, frame.frameno, spi);
     return;
   }
   if (dstRegno >= 0) markRegStackRead(env, frame, off, off + size, dstRegno);
@@ -371,6 +393,7 @@ function checkStackReadFixedOff(env: VerifierEnv, frame: FuncState, off: number,
 /** `mark_reg_stack_read`: zeros read as a known zero, anything else as an unknown scalar. */
 function markRegStackRead(env: VerifierEnv, frame: FuncState, minOff: number, maxOff: number, dstRegno: number): void {
   let zeros = 0;
+  for (let i = minOff; i < maxOff; i++) markStackRead(env, frame.frameno, Math.floor((-i - 1) / BPF_REG_SIZE));
   for (let i = minOff; i < maxOff; i++) {
     const slot = -i - 1;
     const spi = Math.floor(slot / BPF_REG_SIZE);

@@ -28,7 +28,7 @@ import { kfuncName } from "../object/kfuncs.js";
 import { formatSourceLine, isSameSourceLine, lineInfoAt, sourceLocation } from "../object/source-lines.js";
 import type { LineInfo, ObjectSpec, ProgramSpec } from "../object/spec.js";
 import { checkAluOp } from "./alu.js";
-import { checkProgramStructure } from "./cfg.js";
+import { checkProgramStructure, type ProgramStructure } from "./cfg.js";
 import { checkFuncCall, checkHelperCall, checkKfuncCall, prepareFuncExit } from "./calls.js";
 import { DST_OP, SRC_OP, VerifierEnv } from "./env.js";
 import { checkResourceLeak, checkReturnCode } from "./exit.js";
@@ -37,6 +37,7 @@ import { formatFuncState, LOG_LEVEL1, LOG_LEVEL2, LOG_STATS, logAlignment } from
 import { checkAtomic, checkLdAbs, checkLdImm, checkLoadMem, checkStoreImm, checkStoreReg } from "./mem.js";
 import { EFAULT, EINVAL, E2BIG, type VerifyOptions, type VerifyResult, VerifierReject } from "./result.js";
 import { copyState, initialState, type VerifierState } from "./state.js";
+import { type ExploredStates, type PruneContext, pushJmpHistory, setUpPruning } from "./prune/index.js";
 
 /** The kernel's BPF_COMPLEXITY_LIMIT_INSNS. */
 export const COMPLEXITY_LIMIT_INSNS = 1_000_000;
@@ -71,7 +72,8 @@ class Walker {
   private prevLinfo: LineInfo | undefined;
   private prevLogPos = 0;
   private prevInsnPrintPos = 0;
-  peakStates = 0;
+  /** set once the structure checks passed and pruning is set up */
+  pruning: { readonly ctx: PruneContext; readonly explored: ExploredStates } | undefined;
 
   constructor(private readonly env: VerifierEnv) {}
 
@@ -80,6 +82,7 @@ class Walker {
     const env = this.env;
     const state = copyState(env.state);
     this.branches.push({ state, insnIdx, prevInsnIdx, logPos: env.log.endPos });
+    this.pruning?.explored.branchPushed(state);
     if (this.branches.length > COMPLEXITY_LIMIT_JMP_SEQ) {
       env.reject(E2BIG, `The sequence of ${this.branches.length} jumps is too complex.`);
     }
@@ -116,6 +119,21 @@ class Walker {
     env.markStateClean();
   }
 
+  /**
+   * A path ended, at an exit of the program or pruned as safe: the
+   * checkpoints above it learn so, the stack liveness is brought up to date,
+   * and the walk goes on with the next queued branch (false: none left).
+   */
+  private pathEnded(): boolean {
+    const env = this.env;
+    env.markAllScratched();
+    if (this.pruning !== undefined) {
+      this.pruning.explored.pathEnded(env.state);
+      this.pruning.ctx.stackLiveness.updateLiveStack(env.state);
+    }
+    return this.popBranch();
+  }
+
   /** `verbose_linfo`: the source line, when the instruction starts a new one. */
   private printSourceLine(insnIdx: number): void {
     const rec = lineInfoAt(this.env.program, insnIdx);
@@ -132,8 +150,10 @@ class Walker {
     let doPrintState = false;
     let prevInsnIdx = -1;
     env.markAllScratched();
+    const pruning = this.pruning;
     for (;;) {
       env.prevInsnIdx = prevInsnIdx;
+      if (pruning !== undefined) pruning.ctx.curHistEntry = undefined;
       if (env.insnIdx >= insns.length) {
         env.reject(EFAULT, `invalid insn idx ${env.insnIdx} insn_cnt ${insns.length}`);
       }
@@ -143,6 +163,25 @@ class Walker {
         env.reject(E2BIG, `BPF program is too large. Processed ${this.processed} insn`);
       }
       const log = env.log;
+      if (pruning !== undefined) {
+        const state = env.state;
+        state.lastInsnIdx = env.prevInsnIdx;
+        state.insnIdx = env.insnIdx;
+        const { ctx, explored } = pruning;
+        if (
+          ctx.marks.prunePoints.has(env.insnIdx) &&
+          explored.isStateVisited(env.insnIdx, this.processed, (i) => this.printSourceLine(i))
+        ) {
+          if (log.enabled) {
+            log.write(doPrintState ? `\nfrom ${env.prevInsnIdx} to ${env.insnIdx}: safe\n` : `${env.insnIdx}: safe\n`);
+          }
+          if (!this.pathEnded()) break;
+          prevInsnIdx = env.prevInsnIdx;
+          doPrintState = true;
+          continue;
+        }
+        if (ctx.marks.jmpPoints.has(env.insnIdx)) pushJmpHistory(env, state, 0);
+      }
       if (log.level2 && doPrintState) {
         log.write(`\nfrom ${env.prevInsnIdx} to ${env.insnIdx}:`);
         // printing everything leaves the scratch marks: the next instruction repeats the state
@@ -159,6 +198,9 @@ class Walker {
       }
       env.errorLines = [];
       prevInsnIdx = env.insnIdx;
+      const framesBefore = env.state.curframe;
+      pruning?.ctx.stackLiveness.resetStackWriteMarks(env.state, env.insnIdx);
+      if ((cls === BPF_JMP || cls === BPF_JMP32) && pruning !== undefined) pruning.explored.jmpsProcessed++;
 
       if (cls === BPF_ALU || cls === BPF_ALU64) {
         checkAluOp(env, insn);
@@ -167,6 +209,7 @@ class Walker {
       } else if (cls === BPF_STX) {
         if ((insn.code & 0xe0) === BPF_ATOMIC) {
           checkAtomic(env, insn);
+          pruning?.ctx.stackLiveness.commitStackWriteMarks();
           env.insnIdx++;
           continue;
         }
@@ -187,8 +230,11 @@ class Walker {
           ) {
             env.reject(EINVAL, "BPF_CALL uses reserved fields");
           }
-          if (insn.src === BPF_PSEUDO_CALL) checkFuncCall(env, insn, this);
-          else if (insn.src === BPF_PSEUDO_KFUNC_CALL) checkKfuncCall(env, insn);
+          if (insn.src === BPF_PSEUDO_CALL) {
+            checkFuncCall(env, insn, this);
+            // the walk entered the callee: its stack marks belong to another call chain
+            if (env.state.curframe !== framesBefore) pruning?.ctx.stackLiveness.resetCallchain();
+          } else if (insn.src === BPF_PSEUDO_KFUNC_CALL) checkKfuncCall(env, insn);
           else checkHelperCall(env, insn, this);
           env.markRegScratched(0);
         } else if (op === BPF_JA) {
@@ -201,6 +247,7 @@ class Walker {
           ) {
             env.reject(EINVAL, "BPF_JA uses reserved fields");
           }
+          pruning?.ctx.stackLiveness.commitStackWriteMarks();
           env.insnIdx += (cls === BPF_JMP ? insn.off : insn.imm) + 1;
           continue;
         } else if (op === BPF_EXIT) {
@@ -209,13 +256,14 @@ class Walker {
           }
           checkResourceLeak(env, env.state.curframe === 0, "BPF_EXIT instruction in main prog");
           if (env.state.curframe > 0) {
+            pruning?.ctx.stackLiveness.updateLiveStack(env.state);
             prepareFuncExit(env);
             doPrintState = true;
             continue;
           }
           checkReturnCode(env);
-          env.markAllScratched();
-          if (!this.popBranch()) break;
+          pruning?.ctx.stackLiveness.commitStackWriteMarks();
+          if (!this.pathEnded()) break;
           prevInsnIdx = env.prevInsnIdx;
           doPrintState = true;
           continue;
@@ -235,6 +283,7 @@ class Walker {
       } else {
         env.reject(EINVAL, `unknown insn class ${cls}`);
       }
+      pruning?.ctx.stackLiveness.commitStackWriteMarks();
       env.insnIdx++;
     }
   }
@@ -251,9 +300,9 @@ function statsLine(processed: number, maxStatesPerInsn: number, totalStates: num
  * `check_cfg`, `resolve_pseudo_ldimm64`...): their messages go to the log,
  * and their errors are the verdict's error lines.
  */
-function checkStructure(env: VerifierEnv, program: ProgramSpec, logLevel: number): void {
+function checkStructure(env: VerifierEnv, program: ProgramSpec, logLevel: number): ProgramStructure {
   let partial = "";
-  checkProgramStructure(
+  const structure = checkProgramStructure(
     program.insns,
     env.maps,
     program.funcInfo,
@@ -269,6 +318,7 @@ function checkStructure(env: VerifierEnv, program: ProgramSpec, logLevel: number
     { lineInfo: program.lineInfo, logLevel, gplCompatible: isGplCompatible(program.license), programType: program.type },
   );
   if (partial !== "") env.errorLines.push(partial);
+  return structure;
 }
 
 /** The licenses the kernel counts as GPL-compatible (`license_is_gpl_compatible`). */
@@ -288,7 +338,13 @@ export function verifyProgram(spec: ObjectSpec, program: ProgramSpec, options: V
   let rejection: VerifierReject | undefined;
   let walked = false;
   try {
-    checkStructure(env, program, logLevel);
+    const structure = checkStructure(env, program, logLevel);
+    walker.pruning = setUpPruning(
+      env,
+      structure,
+      structure.subprogs.map((s) => s.start),
+      (i) => formatInsn(program.insns, i, disasmOptions),
+    );
     walked = true;
     walker.run();
   } catch (err) {
@@ -301,7 +357,10 @@ export function verifyProgram(spec: ObjectSpec, program: ProgramSpec, options: V
     log.write(`verification time ${verifyTimeUs} usec\n`);
     log.write("stack depth 0\n");
   }
-  if (log.level !== 0) log.write(`${statsLine(walker.processed, 0, 0, 0)}\n`);
+  const stats = walker.pruning?.explored.stats ?? { totalStates: 0, peakStates: 0, maxStatesPerInsn: 0 };
+  if (log.level !== 0) {
+    log.write(`${statsLine(walker.processed, stats.maxStatesPerInsn, stats.totalStates, stats.peakStates)}\n`);
+  }
   // a program refused before the walk has no instruction to blame
   const insn = rejection === undefined || !walked ? undefined : env.insnIdx;
   return {
@@ -311,9 +370,9 @@ export function verifyProgram(spec: ObjectSpec, program: ProgramSpec, options: V
     insn,
     source: insn === undefined ? undefined : sourceLocation(program, insn),
     processed: walker.processed,
-    maxStatesPerInsn: 0,
-    totalStates: 0,
-    peakStates: 0,
+    maxStatesPerInsn: stats.maxStatesPerInsn,
+    totalStates: stats.totalStates,
+    peakStates: stats.peakStates,
     markRead: 0,
     verifyTimeUs,
     log: log.toString(),

@@ -53,7 +53,9 @@ function operands(text: string): string[] {
   const cleaned = text
     .replace(/ <[A-Za-z_.][\w.]*(\+0x[0-9a-f]+)?>/g, "")
     .replace(/ ll$/, "")
-    .replace(/ ([-+]) (?=\d)/g, " $1");
+    .replace(/ ([-+]) (?=\d)/g, " $1")
+    // llvm leaves out a zero offset of an indirect packet load: skb[r7] is skb[r7 + 0]
+    .replace(/skb\[(r\d+)\]/, "skb[$1 + 0]");
   const tokens: string[] = [];
   const re = /\b([rw]\d+)\b|\b([us]\d+)\b|\b((?:be|le|bswap)\d+)\b|([-+]?)\b(0x[0-9a-f]+|\d+)\b/g;
   for (const m of cleaned.matchAll(re)) {
@@ -97,6 +99,11 @@ describe("fixtures against llvm-objdump-19", () => {
           d.bytes[0]!.toString(16).padStart(2, "0"),
         );
         expect(insn.code).toBe(d.bytes[0]);
+        // opcodes llvm cannot decode leave only the bytes to compare
+        if (d.text === "<unknown>") {
+          compared++;
+          continue;
+        }
         const theirs = operands(d.text);
         let mine = operands(ours.slice(5));
         // llvm's atomic syntax leaves the access size to the mnemonic; the opcode pins it

@@ -54,15 +54,6 @@ function verify(key: string, logLevel: number) {
   return verifyProgram(spec, program, { logLevel });
 }
 
-/**
- * Programs whose map value turns into the inner map (or keeps its lock id)
- * only once the null check in jmp.ts calls markPtrNotNull; until then they
- * are listed here and skipped, visibly.
- */
-const NEEDS_NULL_CHECK_TRANSITION = new Set([
-  "helper_call/ok_map_in_map",
-  "helper_call/bad_map_in_map_value_oob",
-]);
 
 /** The kernel ends one message without a newline, so the statistics line runs into it. */
 function kernelErrors(answer: KernelAnswer): string[] {
@@ -92,7 +83,7 @@ describe("helper calls: verdicts and error lines as Linux 6.18 gives them", () =
   });
   for (const key of keys) {
     const answer = kernel[key]!;
-    it.skipIf(NEEDS_NULL_CHECK_TRANSITION.has(key))(
+    it(
       `${key}: ${answer.verdict} ${answer.errors.join(" | ")}`,
       () => {
         const r = verify(key, 1);
@@ -108,7 +99,7 @@ describe("helper calls: verdicts and error lines as Linux 6.18 gives them", () =
 
 describe("level 1 logs of rejected programs", () => {
   for (const [key, answer] of Object.entries(kernel)) {
-    if (answer.verdict !== "reject" || NEEDS_NULL_CHECK_TRANSITION.has(key)) continue;
+    if (answer.verdict !== "reject") continue;
     it(`${key}: the failing path line for line, map addresses aside`, () => {
       expect(comparableLevel1(verify(key, 1).log)).toEqual(comparableLevel1(answer.log));
     });
@@ -158,7 +149,7 @@ describe("level 2 logs of accepted programs", () => {
   ];
   for (const prog of recorded) {
     const key = `helper_call/${prog}`;
-    it.skipIf(NEEDS_NULL_CHECK_TRANSITION.has(key))(
+    it(
       `${prog}: every instruction and state of the first path`,
       () => {
         const theirs = comparableLevel2(readFileSync(join(data, `${prog}.level2.log`), "utf8"));

@@ -25,6 +25,12 @@ interface StateListEntry {
   bucket: StateListEntry[] | undefined;
 }
 
+/**
+ * Where ids for unlinked current scalars start during a comparison
+ * (`idmap->tmp_id_gen`): above every id a program can allocate.
+ */
+const TMP_ID_BASE = 0x4000_0000;
+
 /** `MAX_BACKEDGE_ITERS` */
 const MAX_BACKEDGE_ITERS = 64;
 
@@ -128,7 +134,7 @@ export class ExploredStates {
     this.maybeFree(sl);
   }
 
-  private infiniteLoop(insnIdx: number, cur: VerifierState, old: VerifierState, printSourceLine: (idx: number) => void): never {
+  private infiniteLoop(insnIdx: number, cur: VerifierState, old: VerifierState, printSourceLine: (idx: number) => void): void {
     const env = this.env;
     printSourceLine(insnIdx);
     env.verbose(`infinite loop detected at insn ${insnIdx}`);
@@ -158,13 +164,13 @@ export class ExploredStates {
       let hit = false;
       if (old.branches) {
         if (ctx.marks.callsCallback.has(insnIdx)) {
-          if (statesEqual(old, cur, "range-within", env.peekId())) {
+          if (statesEqual(old, cur, "range-within", TMP_ID_BASE)) {
             loop = true;
             hit = true;
           }
         } else if (
           statesMaybeLooping(old, cur) &&
-          statesEqual(old, cur, "exact", env.peekId()) &&
+          statesEqual(old, cur, "exact", TMP_ID_BASE) &&
           old.frames.every((f, i) => f.callbackDepth === cur.frames[i]?.callbackDepth)
         ) {
           this.infiniteLoop(insnIdx, cur, old, printSourceLine);
@@ -177,7 +183,7 @@ export class ExploredStates {
         }
       } else {
         loop = ctx.sccVisits.incompleteMarks(old);
-        hit = statesEqual(old, cur, loop ? "range-within" : "not-exact", env.peekId());
+        hit = statesEqual(old, cur, loop ? "range-within" : "not-exact", TMP_ID_BASE);
       }
       if (hit) {
         sl.hitCnt++;

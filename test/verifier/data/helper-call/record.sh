@@ -43,10 +43,14 @@ const [index, out] = process.argv.slice(2);
 const pathLine = /^(\d+: |; |from \d+ to \d+: |mark_precise: |\(\d+\) frame |Live regs |func#\d+ @|\d+: R\d+|\s+\d+: )/;
 function errors(log) {
   const lines = log.split("\n").filter((l) => l !== "");
-  let end = lines.findLastIndex((l) => /^processed \d+ insns /.test(l));
+  let end = lines.findLastIndex((l) => /processed \d+ insns \(limit/.test(l));
   if (end < 0) end = lines.length;
   let start = end;
   while (start > 0 && !pathLine.test(lines[start - 1])) start--;
+  // one kernel message has no newline, so the statistics line runs into it
+  if (end < lines.length && !lines[end].startsWith("processed ")) {
+    return [...lines.slice(start, end), lines[end].replace(/processed \d+ insns \(limit.*$/, "")];
+  }
   return lines.slice(start, end);
 }
 const verdicts = {};
