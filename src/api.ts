@@ -6,16 +6,23 @@
 import { BtfError } from "./btf/errors.js";
 import { ElfError } from "./elf/errors.js";
 import { disassemble as disassembleInsns, formatInsn } from "./isa/disasm.js";
-import { parseObject, type ParseOptions } from "./object/load.js";
-import { createRuntime, type MapHandle, type RunInput, type RunResult, type Runtime, type RuntimeOptions } from "./runtime/index.js";
-import { verifyProgram, type VerifyOptions, type VerifyResult } from "./verifier/index.js";
 import { AsmError, IsaError } from "./isa/errors.js";
 import type { Insn } from "./isa/insn.js";
 import { BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE } from "./isa/opcodes.js";
 import { LoadError } from "./object/errors.js";
 import { kfuncName } from "./object/kfuncs.js";
+import { type ParseOptions, parseObject } from "./object/load.js";
 import { formatSourceLine, isSameSourceLine } from "./object/source-lines.js";
 import type { LineInfo, ObjectSpec, ProgramSpec } from "./object/spec.js";
+import {
+  createRuntime,
+  type MapHandle,
+  type RunInput,
+  type RunResult,
+  type Runtime,
+  type RuntimeOptions,
+} from "./runtime/index.js";
+import { type VerifyOptions, type VerifyResult, verifyProgram } from "./verifier/index.js";
 
 export type { Btf, BtfKind, BtfType } from "./btf/btf.js";
 export { assemble } from "./isa/asm.js";
@@ -27,7 +34,6 @@ export { kfuncId, kfuncName } from "./object/kfuncs.js";
 export { objectNameFromPath, type ParseOptions, parseObject } from "./object/load.js";
 export { mapTypeName } from "./object/map-types.js";
 export { lineInfoAt, sourceLocation } from "./object/source-lines.js";
-export { verifyProgram, type VerifyOptions, type VerifyResult };
 export type {
   FuncInfo,
   LineInfo,
@@ -36,20 +42,28 @@ export type {
   ProgramSpec,
   ProgramType,
 } from "./object/spec.js";
-export { AsmError, BtfError, ElfError, IsaError, LoadError };
-
 export {
   BPF_ANY,
   BPF_EXIST,
   BPF_NOEXIST,
   type ConformanceOutcome,
-  type MapHandle,
   MapError,
+  type MapHandle,
   type RunInput,
   type RunResult,
   RuntimeFault,
   runConformanceCase,
 } from "./runtime/index.js";
+export {
+  AsmError,
+  BtfError,
+  ElfError,
+  IsaError,
+  LoadError,
+  type VerifyOptions,
+  type VerifyResult,
+  verifyProgram,
+};
 
 /** An error tsbpf raises for bad input (as opposed to a bug in tsbpf). */
 export function isInputError(

@@ -1,9 +1,9 @@
 import { Command, CommanderError } from "commander";
 import { registerBtf } from "./commands/btf.js";
 import { registerConformance } from "./commands/conformance.js";
-import { registerRun } from "./commands/run.js";
 import { registerDisasm } from "./commands/disasm.js";
 import { registerInfo } from "./commands/info.js";
+import { registerRun } from "./commands/run.js";
 import { registerVerify } from "./commands/verify.js";
 import { type CliContext, type CliIo, EXIT_BAD_INPUT, EXIT_OK, processIo } from "./io.js";
 

@@ -23,7 +23,15 @@ import {
 } from "../isa/opcodes.js";
 import { markUnbounded32, S64_MAX, S64_MIN, syncInPlace, U64_MAX } from "./bounds.js";
 import { DST_OP, DST_OP_NO_MARK, SRC_OP, type VerifierEnv } from "./env.js";
-import { copyReg, markRegKnown, markRegNotInit, markRegUnknown, notInitReg, type RegState } from "./reg-state.js";
+import { markChainPrecision } from "./prune/precision.js";
+import {
+  copyReg,
+  markRegKnown,
+  markRegNotInit,
+  markRegUnknown,
+  notInitReg,
+  type RegState,
+} from "./reg-state.js";
 import {
   baseType,
   CONST_PTR_TO_DYNPTR,
@@ -46,12 +54,26 @@ import {
   SCALAR_VALUE,
 } from "./reg-types.js";
 import { EACCES, EINVAL } from "./result.js";
-import { markChainPrecision } from "./prune/precision.js";
 import { movImm, movReg, movsxIsNoop, type ScalarAluOp, scalarAlu } from "./scalar/alu.js";
 import { tnumAdd, tnumIsConst, tnumSub } from "./tnum.js";
 
 /** `bpf_alu_string`, by op >> 4 */
-const ALU_STRING = ["+=", "-=", "*=", "/=", "|=", "&=", "<<=", ">>=", "neg", "%=", "^=", "=", "s>>=", "endian"];
+const ALU_STRING = [
+  "+=",
+  "-=",
+  "*=",
+  "/=",
+  "|=",
+  "&=",
+  "<<=",
+  ">>=",
+  "neg",
+  "%=",
+  "^=",
+  "=",
+  "s>>=",
+  "endian",
+];
 
 /** The kernel's BPF_MAX_VAR_OFF: offsets a pointer may carry. */
 const BPF_MAX_VAR_OFF = 1n << 29n;
@@ -75,7 +97,10 @@ function checkRegSaneOffset(env: VerifierEnv, reg: RegState, type: number): void
     env.reject(EACCES, `${regTypeName(type)} pointer offset ${reg.off} is not allowed`);
   }
   if (reg.smin === S64_MIN) {
-    env.reject(EACCES, `math between ${regTypeName(type)} pointer and register with unbounded min value is not allowed`);
+    env.reject(
+      EACCES,
+      `math between ${regTypeName(type)} pointer and register with unbounded min value is not allowed`,
+    );
   }
   if (reg.smin >= BPF_MAX_VAR_OFF || reg.smin <= -BPF_MAX_VAR_OFF) {
     env.reject(EACCES, `value ${reg.smin} makes ${regTypeName(type)} pointer be out of bounds`);
@@ -85,7 +110,12 @@ function checkRegSaneOffset(env: VerifierEnv, reg: RegState, type: number): void
 const fitsS32 = (v: bigint): boolean => v === BigInt.asIntN(32, v);
 
 /** `adjust_ptr_min_max_vals`: pointer +/- scalar. */
-function adjustPtrMinMaxVals(env: VerifierEnv, insn: Insn, ptrReg: RegState, offReg: RegState): void {
+function adjustPtrMinMaxVals(
+  env: VerifierEnv,
+  insn: Insn,
+  ptrReg: RegState,
+  offReg: RegState,
+): void {
   const dst = insn.dst;
   const dstReg = env.reg(dst);
   const op = insn.code & 0xf0;
@@ -93,7 +123,11 @@ function adjustPtrMinMaxVals(env: VerifierEnv, insn: Insn, ptrReg: RegState, off
   const { smin: sminVal, smax: smaxVal, umin: uminVal, umax: umaxVal } = offReg;
   const { smin: sminPtr, smax: smaxPtr, umin: uminPtr, umax: umaxPtr } = ptrReg;
 
-  if ((known && (sminVal !== smaxVal || uminVal !== umaxVal)) || sminVal > smaxVal || uminVal > umaxVal) {
+  if (
+    (known && (sminVal !== smaxVal || uminVal !== umaxVal)) ||
+    sminVal > smaxVal ||
+    uminVal > umaxVal
+  ) {
     // bounds from a dead branch: the result is unusable, but not an error
     markRegUnknown(dstReg);
     return;
@@ -106,7 +140,10 @@ function adjustPtrMinMaxVals(env: VerifierEnv, insn: Insn, ptrReg: RegState, off
     env.reject(EACCES, `R${dst} 32-bit pointer arithmetic prohibited`);
   }
   if (ptrReg.type & PTR_MAYBE_NULL) {
-    env.reject(EACCES, `R${dst} pointer arithmetic on ${regTypeName(ptrReg.type)} prohibited, null-check it first`);
+    env.reject(
+      EACCES,
+      `R${dst} pointer arithmetic on ${regTypeName(ptrReg.type)} prohibited, null-check it first`,
+    );
   }
   switch (baseType(ptrReg.type)) {
     case PTR_TO_CTX:
@@ -184,7 +221,8 @@ function adjustPtrMinMaxVals(env: VerifierEnv, insn: Insn, ptrReg: RegState, off
       if (dstReg !== ptrReg && ptrReg !== env.reg(dst)) {
         env.reject(EACCES, `R${dst} tried to subtract pointer from scalar`);
       }
-      if (ptr.type === PTR_TO_STACK) env.reject(EACCES, `R${dst} subtraction from stack pointer prohibited`);
+      if (ptr.type === PTR_TO_STACK)
+        env.reject(EACCES, `R${dst} subtraction from stack pointer prohibited`);
       if (known && fitsS32(BigInt(ptr.off) - sminVal)) {
         dstReg.smin = sminPtr;
         dstReg.smax = smaxPtr;
@@ -282,8 +320,14 @@ export function checkAluOp(env: VerifierEnv, insn: Insn): void {
 
   if (op === BPF_END || op === BPF_NEG) {
     if (op === BPF_NEG) {
-      if (isX || insn.src !== 0 || insn.off !== 0 || insn.imm !== 0) env.reject(EINVAL, "BPF_NEG uses reserved fields");
-    } else if (insn.src !== 0 || insn.off !== 0 || ![16, 32, 64].includes(insn.imm) || (is64 && isX)) {
+      if (isX || insn.src !== 0 || insn.off !== 0 || insn.imm !== 0)
+        env.reject(EINVAL, "BPF_NEG uses reserved fields");
+    } else if (
+      insn.src !== 0 ||
+      insn.off !== 0 ||
+      ![16, 32, 64].includes(insn.imm) ||
+      (is64 && isX)
+    ) {
       env.reject(EINVAL, "BPF_END uses reserved fields");
     }
     env.checkRegArg(insn.dst, SRC_OP);
@@ -306,7 +350,8 @@ export function checkAluOp(env: VerifierEnv, insn: Insn): void {
   if (op === BPF_MOV) {
     if (isX) {
       const allowed = is64 ? [0, 8, 16, 32] : [0, 8, 16];
-      if (!allowed.includes(insn.off) || insn.imm !== 0) env.reject(EINVAL, "BPF_MOV uses reserved fields");
+      if (!allowed.includes(insn.off) || insn.imm !== 0)
+        env.reject(EINVAL, "BPF_MOV uses reserved fields");
       env.checkRegArg(insn.src, SRC_OP);
     } else if (insn.src !== 0 || insn.off !== 0) {
       env.reject(EINVAL, "BPF_MOV uses reserved fields");
@@ -322,7 +367,8 @@ export function checkAluOp(env: VerifierEnv, insn: Insn): void {
     const srcReg = env.reg(insn.src);
     if (is64 && insn.off === 0) {
       // r1 = r2: a copy, sharing the id so later checks on one apply to both
-      if (srcReg.type === SCALAR_VALUE && srcReg.id === 0 && !tnumIsConst(srcReg.varOff)) srcReg.id = env.nextId();
+      if (srcReg.type === SCALAR_VALUE && srcReg.id === 0 && !tnumIsConst(srcReg.varOff))
+        srcReg.id = env.nextId();
       Object.assign(dstReg, copyReg(srcReg));
       return;
     }
@@ -333,7 +379,8 @@ export function checkAluOp(env: VerifierEnv, insn: Insn): void {
       return;
     }
     const offset = insn.off as 0 | 8 | 16 | 32;
-    const keepsId = offset === 0 ? srcReg.umax <= 0xffff_ffffn : movsxIsNoop(srcReg, offset as 8 | 16 | 32);
+    const keepsId =
+      offset === 0 ? srcReg.umax <= 0xffff_ffffn : movsxIsNoop(srcReg, offset as 8 | 16 | 32);
     if (keepsId && srcReg.id === 0 && !tnumIsConst(srcReg.varOff)) srcReg.id = env.nextId();
     const bounds = movReg(srcReg, is64, offset);
     Object.assign(dstReg, copyReg(srcReg), bounds);
@@ -344,15 +391,24 @@ export function checkAluOp(env: VerifierEnv, insn: Insn): void {
   if (op > BPF_END) env.reject(EINVAL, `invalid BPF_ALU opcode ${(op >> 4).toString(16)}`);
 
   if (isX) {
-    if (insn.imm !== 0 || (insn.off !== 0 && insn.off !== 1) || (insn.off === 1 && op !== BPF_MOD && op !== BPF_DIV)) {
+    if (
+      insn.imm !== 0 ||
+      (insn.off !== 0 && insn.off !== 1) ||
+      (insn.off === 1 && op !== BPF_MOD && op !== BPF_DIV)
+    ) {
       env.reject(EINVAL, "BPF_ALU uses reserved fields");
     }
     env.checkRegArg(insn.src, SRC_OP);
-  } else if (insn.src !== 0 || (insn.off !== 0 && insn.off !== 1) || (insn.off === 1 && op !== BPF_MOD && op !== BPF_DIV)) {
+  } else if (
+    insn.src !== 0 ||
+    (insn.off !== 0 && insn.off !== 1) ||
+    (insn.off === 1 && op !== BPF_MOD && op !== BPF_DIV)
+  ) {
     env.reject(EINVAL, "BPF_ALU uses reserved fields");
   }
   env.checkRegArg(insn.dst, SRC_OP);
-  if ((op === BPF_MOD || op === BPF_DIV) && !isX && insn.imm === 0) env.reject(EINVAL, "div by zero");
+  if ((op === BPF_MOD || op === BPF_DIV) && !isX && insn.imm === 0)
+    env.reject(EINVAL, "div by zero");
   if ((op === BPF_LSH || op === BPF_RSH || op === BPF_ARSH) && !isX) {
     const size = is64 ? 64 : 32;
     if (insn.imm < 0 || insn.imm >= size) env.reject(EINVAL, `invalid shift ${insn.imm}`);

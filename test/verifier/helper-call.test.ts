@@ -54,7 +54,6 @@ function verify(key: string, logLevel: number) {
   return verifyProgram(spec, program, { logLevel });
 }
 
-
 /** The kernel ends one message without a newline, so the statistics line runs into it. */
 function kernelErrors(answer: KernelAnswer): string[] {
   return answer.errors.map((l) => l.replace(/processed \d+ insns \(limit.*$/, ""));
@@ -83,17 +82,14 @@ describe("helper calls: verdicts and error lines as Linux 6.18 gives them", () =
   });
   for (const key of keys) {
     const answer = kernel[key]!;
-    it(
-      `${key}: ${answer.verdict} ${answer.errors.join(" | ")}`,
-      () => {
-        const r = verify(key, 1);
-        expect({ verdict: r.verdict, errors: r.errors }).toEqual({
-          verdict: answer.verdict,
-          errors: kernelErrors(answer),
-        });
-        if (answer.verdict === "reject") expect(r.errno).toBe(answer.errno);
-      },
-    );
+    it(`${key}: ${answer.verdict} ${answer.errors.join(" | ")}`, () => {
+      const r = verify(key, 1);
+      expect({ verdict: r.verdict, errors: r.errors }).toEqual({
+        verdict: answer.verdict,
+        errors: kernelErrors(answer),
+      });
+      if (answer.verdict === "reject") expect(r.errno).toBe(answer.errno);
+    });
   }
 });
 
@@ -149,15 +145,12 @@ describe("level 2 logs of accepted programs", () => {
   ];
   for (const prog of recorded) {
     const key = `helper_call/${prog}`;
-    it(
-      `${prog}: every instruction and state of the first path`,
-      () => {
-        const theirs = comparableLevel2(readFileSync(join(data, `${prog}.level2.log`), "utf8"));
-        const ours = comparableLevel2(verify(key, 2).log);
-        expect(theirs.length).toBeGreaterThan(5);
-        expect(ours).toEqual(theirs);
-      },
-    );
+    it(`${prog}: every instruction and state of the first path`, () => {
+      const theirs = comparableLevel2(readFileSync(join(data, `${prog}.level2.log`), "utf8"));
+      const ours = comparableLevel2(verify(key, 2).log);
+      expect(theirs.length).toBeGreaterThan(5);
+      expect(ours).toEqual(theirs);
+    });
   }
 });
 

@@ -15,7 +15,8 @@ function collectCases(paths: readonly string[]): string[] {
       throw new UsageError(`${path}: no such file or folder`);
     }
     if (isDir) {
-      for (const name of readdirSync(path).sort()) if (name.endsWith(".data")) files.push(join(path, name));
+      for (const name of readdirSync(path).sort())
+        if (name.endsWith(".data")) files.push(join(path, name));
     } else {
       files.push(path);
     }
@@ -58,9 +59,13 @@ Example:
           for (const r of results) {
             if (opts.quiet && r.status === "pass") continue;
             const detail = r.message === undefined ? "" : `: ${r.message}`;
-            ctx.io.out(`${r.status.toUpperCase()} ${basename(r.file)}${r.status === "pass" ? "" : detail}\n`);
+            ctx.io.out(
+              `${r.status.toUpperCase()} ${basename(r.file)}${r.status === "pass" ? "" : detail}\n`,
+            );
           }
-          ctx.io.out(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}\n`);
+          ctx.io.out(
+            `${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}\n`,
+          );
         }
         return failed > 0 ? EXIT_FAILED : EXIT_OK;
       });

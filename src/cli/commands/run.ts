@@ -1,6 +1,14 @@
 import type { Command } from "commander";
 import { loadObject, RuntimeFault } from "../../api.js";
-import { type CliContext, EXIT_FAILED, EXIT_OK, readInput, runCommand, toJson, UsageError } from "../io.js";
+import {
+  type CliContext,
+  EXIT_FAILED,
+  EXIT_OK,
+  readInput,
+  runCommand,
+  toJson,
+  UsageError,
+} from "../io.js";
 import { loadObjectFile } from "../load.js";
 
 interface RunCliOptions {
@@ -14,7 +22,8 @@ interface RunCliOptions {
 
 function positiveInt(text: string, what: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${what} must be a whole number, not '${text}'`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new UsageError(`${what} must be a whole number, not '${text}'`);
   return n;
 }
 
@@ -26,7 +35,10 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option("--prog <name>", "the program to run (required when the object has several)")
     .option("--data <file>", "packet bytes to run on (default: 64 zero bytes)")
     .option("--data-size <n>", "run on n zero bytes instead")
-    .option("--ctx <file>", "context bytes (struct __sk_buff / xdp_md fields, a syscall program's buffer)")
+    .option(
+      "--ctx <file>",
+      "context bytes (struct __sk_buff / xdp_md fields, a syscall program's buffer)",
+    )
     .option("--repeat <n>", "run n times and report the mean duration", "1")
     .option("--json", "print JSON instead of text")
     .addHelpText(
@@ -49,7 +61,9 @@ Examples:
         if (name === undefined) {
           if (spec.programs.length !== 1) {
             const known = spec.programs.map((p) => p.name).join(", ") || "none";
-            throw new UsageError(`the object has ${spec.programs.length} programs; choose one with --prog (${known})`);
+            throw new UsageError(
+              `the object has ${spec.programs.length} programs; choose one with --prog (${known})`,
+            );
           }
           name = spec.programs[0]!.name;
         }
@@ -83,7 +97,9 @@ Examples:
             );
           } else {
             for (const line of result.printk) ctx.io.out(`printk: ${line}\n`);
-            ctx.io.out(`retval ${result.retval} (0x${result.retval.toString(16)}), ${result.durationNs} ns\n`);
+            ctx.io.out(
+              `retval ${result.retval} (0x${result.retval.toString(16)}), ${result.durationNs} ns\n`,
+            );
           }
           return EXIT_OK;
         } catch (err) {

@@ -15,7 +15,11 @@ export function registerVerify(program: Command, ctx: CliContext): void {
     .description("check programs with the Linux verifier's rules and print its verdict and log")
     .argument("<object>", "a BPF ELF object built by clang (-target bpf)")
     .option("--prog <name>", "only this program")
-    .option("--log-level <n>", "0: verdict only, 1: the path that failed, 2: every instruction", "0")
+    .option(
+      "--log-level <n>",
+      "0: verdict only, 1: the path that failed, 2: every instruction",
+      "0",
+    )
     .option("--json", "print JSON instead of text")
     .addHelpText(
       "after",
@@ -36,11 +40,16 @@ Examples:
       await runCommand(ctx, file, cmd.optsWithGlobals().debug === true, () => {
         const logLevel = Number(opts.logLevel);
         if (![0, 1, 2, 3, 4, 5, 6, 7].includes(logLevel)) {
-          throw new UsageError(`--log-level must be 0, 1 or 2 (4 adds statistics), not '${opts.logLevel}'`);
+          throw new UsageError(
+            `--log-level must be 0, 1 or 2 (4 adds statistics), not '${opts.logLevel}'`,
+          );
         }
         const spec = loadObjectFile(file);
         const programs = selectPrograms(spec, opts.prog);
-        const results = programs.map((p) => ({ program: p, result: verifyProgram(spec, p, { logLevel }) }));
+        const results = programs.map((p) => ({
+          program: p,
+          result: verifyProgram(spec, p, { logLevel }),
+        }));
         const rejected = results.some((r) => r.result.verdict === "reject");
         if (opts.json) {
           ctx.io.out(
@@ -71,7 +80,9 @@ Examples:
             ctx.io.out(`${p.name}: accepted (processed ${r.processed} insns)\n`);
           } else {
             const where = `insn ${r.insn}${r.source === undefined ? "" : ` (${r.source})`}`;
-            ctx.io.out(`${p.name}: rejected at ${where}: ${r.errors.join("; ") || "no reason given"}\n`);
+            ctx.io.out(
+              `${p.name}: rejected at ${where}: ${r.errors.join("; ") || "no reason given"}\n`,
+            );
           }
         }
         return rejected ? EXIT_FAILED : EXIT_OK;

@@ -164,10 +164,8 @@ export class ExploredStates {
       let hit = false;
       if (old.branches) {
         if (ctx.marks.callsCallback.has(insnIdx)) {
-          if (statesEqual(old, cur, "range-within", TMP_ID_BASE)) {
-            loop = true;
-            hit = true;
-          }
+          // the callback ran once more into a state already seen: it converged
+          hit = statesEqual(old, cur, "range-within", TMP_ID_BASE);
         } else if (
           statesMaybeLooping(old, cur) &&
           statesEqual(old, cur, "exact", TMP_ID_BASE) &&

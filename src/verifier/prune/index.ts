@@ -29,7 +29,7 @@ export function setUpPruning(
 ): { ctx: PruneContext; explored: ExploredStates } {
   const insns = env.insns;
   const postorder = computePostorder(insns, subprogStarts);
-  const scc = computeScc(insns, marks.callsCallback);
+  const scc = computeScc(insns);
   const liveRegsBefore = computeLiveRegisters(insns, postorder, env.progType);
   if (env.log.level2) logLiveRegisters(env.log, insns, liveRegsBefore, scc, formatInsn);
   const ctx: PruneContext = {

@@ -12,10 +12,9 @@ import { insnSuccessors } from "./flow.js";
 
 /**
  * `compute_scc` (Tarjan's algorithm, iterative as the kernel runs it): the
- * SCC id of each instruction, 0 for instructions in no loop. `callsCallback`
- * instructions loop on themselves (the callback runs again and again).
+ * SCC id of each instruction, 0 for instructions in no loop.
  */
-export function computeScc(insns: readonly Insn[], callsCallback: ReadonlySet<number>): Uint32Array {
+export function computeScc(insns: readonly Insn[]): Uint32Array {
   const count = insns.length;
   const NOT_ON_STACK = 0xffffffff;
   const scc = new Uint32Array(count);
@@ -49,7 +48,7 @@ export function computeScc(insns: readonly Insn[], callsCallback: ReadonlySet<nu
         dfs.pop();
         continue;
       }
-      let assign = stack[stack.length - 1] !== w || succ.includes(w) || callsCallback.has(w);
+      let assign = stack[stack.length - 1] !== w || succ.includes(w);
       let t: number;
       do {
         t = stack.pop()!;
