@@ -1,4 +1,5 @@
 import { conformanceInsns, parseConformanceFile } from "../isa/conformance-file.js";
+import { validateInsns } from "../isa/validate.js";
 import { installStandardHelpers } from "./helpers/index.js";
 import { interpret } from "./interp.js";
 import { ACCESS_RW } from "./memory.js";
@@ -23,6 +24,8 @@ export function runConformanceCase(text: string, name: string): ConformanceOutco
     const testCase = parseConformanceFile(text, name);
     expectedError = testCase.error;
     const insns = conformanceInsns(testCase);
+    // malformed instructions (reserved fields set, bad registers) never run
+    validateInsns(insns);
     const vm = new Vm();
     installStandardHelpers(vm);
     const program = decodeProgram(name, insns, vm.memory);
