@@ -2,6 +2,7 @@ import { type Btf, parseBtf } from "../btf/btf.js";
 import { type BtfExt, parseBtfExt } from "../btf/ext.js";
 import { type ElfFile, parseElf } from "../elf/elf.js";
 import { applyLocalCoreRelocations } from "./core.js";
+import { fixupDatasecs } from "./datasec.js";
 import { LoadError } from "./errors.js";
 import { linkProgram } from "./link.js";
 import { btfDefinedMaps, globalDataMaps } from "./maps.js";
@@ -49,7 +50,8 @@ function readVersion(elf: ElfFile): number | undefined {
 export function parseObject(bytes: Uint8Array, options: ParseOptions = {}): ObjectSpec {
   const elf = parseElf(bytes);
   const btfSection = elf.sectionByName(".BTF");
-  const btf: Btf | undefined = btfSection === undefined ? undefined : parseBtf(btfSection.data);
+  const btf: Btf | undefined =
+    btfSection === undefined ? undefined : fixupDatasecs(elf, parseBtf(btfSection.data));
   const extSection = elf.sectionByName(".BTF.ext");
   const btfExt: BtfExt | undefined =
     extSection === undefined || btf === undefined ? undefined : parseBtfExt(extSection.data, btf);

@@ -9,10 +9,11 @@ import type { MapSpec, ObjectSpec, ProgramSpec } from "../object/spec.js";
 import { type BtfValue, decodeBtfValue } from "./btf-value.js";
 import { prepareContext } from "./context.js";
 import { MapError, RuntimeFault } from "./errors.js";
+import { mapValueFieldOps, zeroFields } from "./graph/map-values.js";
 import { monotonicNs } from "./helpers/env.js";
 import { type HelperEnv, installStandardHelpers } from "./helpers/index.js";
 import { interpret } from "./interp.js";
-import { installStandardKfuncs } from "./kfuncs/index.js";
+import { type HeapStats, installStandardKfuncs } from "./kfuncs/index.js";
 import { ArrayMap } from "./maps/array.js";
 import { createMap } from "./maps/create.js";
 import { type BpfMap, checkSize, type MapEnv } from "./maps/map.js";
@@ -23,6 +24,7 @@ import { type NativeFn, Vm } from "./vm.js";
 
 export { type ConformanceOutcome, runConformanceCase } from "./conformance.js";
 export { MapError, RuntimeFault } from "./errors.js";
+export type { HeapStats } from "./kfuncs/index.js";
 export { BPF_ANY, BPF_EXIST, BPF_F_LOCK, BPF_NOEXIST } from "./maps/map.js";
 export type { NativeFn } from "./vm.js";
 
@@ -37,6 +39,12 @@ export interface RuntimeOptions {
   readonly nowNs?: () => bigint;
   /** maximum size of the address space in 64 KiB pages (default 32768) */
   readonly maxPages?: number;
+  /**
+   * bytes the objects of bpf_obj_new may take together; past it the
+   * allocation returns NULL, as a kernel allocation can fail (default: no
+   * limit but the address space)
+   */
+  readonly objectMemoryLimit?: number;
 }
 
 /** Host access to a live map; keys and values are the map's raw bytes. */
@@ -92,6 +100,13 @@ export interface Runtime {
   registerKfunc(id: number, name: string, fn: NativeFn): void;
   /** the machine the programs run on, for extensions (kfuncs need its memory) */
   readonly vm: Vm;
+  /** the objects programs allocated (bpf_obj_new) that are still live, and counters */
+  heapStats(): HeapStats;
+  /**
+   * Frees what the maps hold (lists and trees are drained, kptrs dropped),
+   * as the kernel does when the last reference to a map goes; afterwards
+   * every object a program did not leak is freed.
+   */
   close(): void;
 }
 
@@ -105,14 +120,29 @@ export function createRuntime(spec: ObjectSpec, options: RuntimeOptions = {}): R
   });
   const memory = vm.memory;
   let running = false;
+  const maps: BpfMap[] = [];
+  const mapOfRegion = (region: Region): MapSpec | undefined => {
+    for (const m of maps) {
+      if (m instanceof ArrayMap ? m.values === region : region.name.startsWith(`${m.spec.name}[`)) {
+        return m.spec;
+      }
+    }
+    return undefined;
+  };
+  const graph = installStandardKfuncs(vm, spec.btf, {
+    ...(options.objectMemoryLimit !== undefined && {
+      objectMemoryLimit: options.objectMemoryLimit,
+    }),
+    mapOfRegion,
+  });
   const mapEnv: MapEnv = {
     memory,
     release(region: Region) {
       if (running) vm.atRunEnd.push(() => memory.freeRegion(region));
       else memory.freeRegion(region);
     },
+    valueFields: (m) => mapValueFieldOps(graph, m),
   };
-  const maps: BpfMap[] = [];
   for (const m of spec.maps) maps.push(createMap(m, mapEnv, (n) => maps[n]));
   const mapByAddress = new Map(maps.map((m) => [m.address, m]));
   const decoded = new Map<number, DecodedProgram>();
@@ -169,9 +199,13 @@ export function createRuntime(spec: ObjectSpec, options: RuntimeOptions = {}): R
     nowNs: options.nowNs ?? monotonicNs,
   };
   installStandardHelpers(vm, helperEnv);
-  installStandardKfuncs(vm, spec.btf);
 
-  const handles = maps.map((m) => mapHandle(m, mapEnv, spec.btf));
+  const handles = maps.map((m) =>
+    mapHandle(m, mapEnv, spec.btf, (value) => {
+      const record = graph.layouts.mapRecord(m.spec);
+      return record === undefined ? value : zeroFields(record, value);
+    }),
+  );
   let closed = false;
   const ensureOpen = () => {
     if (closed) throw new RuntimeFault("the runtime was closed");
@@ -191,6 +225,9 @@ export function createRuntime(spec: ObjectSpec, options: RuntimeOptions = {}): R
     maps() {
       ensureOpen();
       return handles.slice();
+    },
+    heapStats() {
+      return graph.heap.stats();
     },
     registerKfunc(id, name, fn) {
       vm.registerKfunc(id, name, fn);
@@ -241,12 +278,23 @@ export function createRuntime(spec: ObjectSpec, options: RuntimeOptions = {}): R
       };
     },
     close() {
+      if (closed) return;
       closed = true;
+      for (const m of maps) {
+        const fields = mapEnv.valueFields?.(m.spec);
+        if (fields === undefined || m.valueAddresses === undefined) continue;
+        for (const addr of m.valueAddresses()) fields.free(addr);
+      }
     },
   };
 }
 
-function mapHandle(map: BpfMap, env: MapEnv, btf: Btf | undefined): MapHandle {
+function mapHandle(
+  map: BpfMap,
+  env: MapEnv,
+  btf: Btf | undefined,
+  asUserSees: (value: Uint8Array) => Uint8Array,
+): MapHandle {
   const spec = map.spec;
   const fail = (op: string, errno: number): never => {
     throw new MapError(`map ${spec.name}: ${op} failed with ${errnoName(errno)}`, errno);
@@ -259,7 +307,8 @@ function mapHandle(map: BpfMap, env: MapEnv, btf: Btf | undefined): MapHandle {
       if (map.hostLookup !== undefined) return map.hostLookup(key);
       const addr = map.lookup(key);
       if (addr === 0) return undefined;
-      return env.memory.bytes.slice(addr, addr + spec.valueSize);
+      // as bpf_map_copy_value: user space never sees the bytes of locks, list heads or kptrs
+      return asUserSees(env.memory.bytes.slice(addr, addr + spec.valueSize));
     },
     update(key, value, flags = 0) {
       checkSize(spec, "key", key);

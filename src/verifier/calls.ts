@@ -3,13 +3,12 @@
  * return), kfunc calls, and the dispatch to helper calls.
  */
 import type { Insn } from "../isa/insn.js";
-import { kfuncName } from "../object/kfuncs.js";
 import { DST_OP_NO_MARK, type VerifierEnv } from "./env.js";
 import type { WalkControl } from "./jmp.js";
 import { formatFuncState } from "./log.js";
 import { copyReg, markRegNotInit, markRegUnknown } from "./reg-state.js";
 import { PTR_TO_STACK } from "./reg-types.js";
-import { E2BIG, EACCES, EFAULT, EINVAL } from "./result.js";
+import { E2BIG, EFAULT, EINVAL } from "./result.js";
 import { newFuncState } from "./state.js";
 import { checkCallbackReturn } from "./calls/callbacks.js";
 
@@ -88,10 +87,4 @@ export function prepareFuncExit(env: VerifierEnv): void {
   state.curframe--;
 }
 
-/** Kfunc calls: the local object and list kfuncs come with the linked-list support. */
-export function checkKfuncCall(env: VerifierEnv, insn: Insn): void {
-  if (insn.imm === 0) return;
-  const name = kfuncName(insn.imm);
-  if (name === undefined) env.reject(EINVAL, `kernel btf_id ${insn.imm} is not a function`);
-  env.reject(EACCES, `kfunc ${name}#${insn.imm} is not supported by tsbpf's verifier yet`);
-}
+export { checkKfuncCall, checkKfuncCallUnderLock } from "./calls/kfuncs.js";

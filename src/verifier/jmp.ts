@@ -23,6 +23,7 @@ import {
   BPF_X,
 } from "../isa/opcodes.js";
 import { markPtrNotNull } from "./calls/null-check.js";
+import { isTrustedReg } from "./graph/ownership.js";
 import { SRC_OP, type VerifierEnv } from "./env.js";
 import { markRegKnown, notInitReg, type RegState } from "./reg-state.js";
 import {
@@ -88,8 +89,8 @@ function isPointer(reg: RegState): boolean {
 function regNotNull(reg: RegState): boolean {
   if (typeMayBeNull(reg.type)) return false;
   const base = baseType(reg.type);
-  // BTF pointers may be NULL even when not marked so (the kernel handles faults)
-  return isPointer(reg) && base !== PTR_TO_BTF_ID;
+  // BTF pointers may be NULL even when not marked so (the kernel handles faults), unless trusted
+  return isPointer(reg) && (base !== PTR_TO_BTF_ID || isTrustedReg(reg));
 }
 
 function isPktPtrBranchTaken(dst: RegState, src: RegState, op: number): 1 | 0 | -1 {

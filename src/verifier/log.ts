@@ -179,8 +179,9 @@ export function formatFuncState(
       out += `${fp}=${types.join("")}`;
     }
   });
+  // the kernel prints nothing when the first reference (a global data lock) has id 0
   const ids = refs.filter((r) => r.id !== 0).map((r) => r.id);
-  if (ids.length > 0) out += ` refs=${ids.join(",")}`;
+  if (refs.length > 0 && refs[0]!.id !== 0) out += ` refs=${ids.join(",")}`;
   if (frame.inCallbackFn) out += " cb";
   return out;
 }
@@ -191,7 +192,13 @@ export function formatFuncState(
  * goes back to a pushed branch, so what remains is the path that failed.
  */
 export class VerifierLog {
-  private text = "";
+  /**
+   * Appended pieces, kept apart so that cutting the end (`reset`) costs the
+   * pieces cut, not the whole log: a million-instruction walk writes and cuts
+   * back a line per instruction.
+   */
+  private readonly chunks: string[] = [];
+  private length = 0;
 
   constructor(readonly level: number) {}
 
@@ -204,20 +211,35 @@ export class VerifierLog {
   }
 
   get endPos(): number {
-    return this.text.length;
+    return this.length;
   }
 
   /** Anything but level 0 keeps messages; only levels 1 and 2 trace instructions. */
   write(s: string): void {
-    if (this.level !== 0) this.text += s;
+    if (this.level === 0 || s === "") return;
+    this.chunks.push(s);
+    this.length += s.length;
   }
 
   reset(pos: number): void {
-    if (pos < this.text.length) this.text = this.text.slice(0, pos);
+    while (this.length > pos) {
+      const last = this.chunks.pop()!;
+      this.length -= last.length;
+      if (this.length < pos) {
+        const kept = last.slice(0, pos - this.length);
+        this.chunks.push(kept);
+        this.length += kept.length;
+      }
+    }
   }
 
   toString(): string {
-    return this.text;
+    if (this.chunks.length > 1) {
+      const joined = this.chunks.join("");
+      this.chunks.length = 0;
+      this.chunks.push(joined);
+    }
+    return this.chunks[0] ?? "";
   }
 }
 

@@ -32,6 +32,7 @@ import {
   baseType,
   CONST_PTR_TO_MAP,
   isPacketPointer,
+  MEM_ALLOC,
   MEM_RDONLY,
   PTR_MAYBE_NULL,
   PTR_TO_ARENA,
@@ -68,6 +69,7 @@ import {
   STACK_ZERO,
 } from "./state.js";
 import { tnumAdd, tnumConst, tnumIsAligned, tnumIsConst } from "./tnum.js";
+import { checkAllocObjAccess, checkMapValueSpecialFields } from "./graph/access.js";
 
 type Access = "read" | "write";
 
@@ -489,6 +491,7 @@ export function checkMemAccess(
   } else if (type === PTR_TO_MAP_VALUE) {
     checkMapAccessType(env, reg.mapIndex, off, size, t);
     checkMemRegionAccess(env, regno, off, size, env.maps[reg.mapIndex]!.valueSize, false);
+    checkMapValueSpecialFields(env, reg, off, size);
     if (t === "read" && valueRegno >= 0) {
       const direct = tnumIsConst(reg.varOff)
         ? mapDirectRead(env, reg.mapIndex, off + Number(reg.varOff.value), size, isLdsx)
@@ -522,6 +525,9 @@ export function checkMemAccess(
     checkPacketAccess(env, regno, off, size, false);
     if (t === "read" && valueRegno >= 0) markRegUnknown(regs[valueRegno]!);
   } else if (type === PTR_TO_ARENA) {
+    if (t === "read" && valueRegno >= 0) markRegUnknown(regs[valueRegno]!);
+  } else if (base === PTR_TO_BTF_ID && !(type & PTR_MAYBE_NULL) && type & MEM_ALLOC) {
+    checkAllocObjAccess(env, regno, off, size);
     if (t === "read" && valueRegno >= 0) markRegUnknown(regs[valueRegno]!);
   } else if (base === PTR_TO_BTF_ID && !(type & PTR_MAYBE_NULL)) {
     // BTF-typed access: the field must exist; the value is unknown

@@ -144,7 +144,10 @@ export function initialState(): VerifierState {
 function copyFrame(frame: FuncState): FuncState {
   return {
     regs: frame.regs.map(copyReg),
-    stack: frame.stack.map((slot) => ({ slotType: [...slot.slotType], spilled: copyReg(slot.spilled) })),
+    stack: frame.stack.map((slot) => ({
+      slotType: [...slot.slotType],
+      spilled: copyReg(slot.spilled),
+    })),
     frameno: frame.frameno,
     callsite: frame.callsite,
     subprogno: frame.subprogno,
@@ -186,6 +189,7 @@ export function growStack(frame: FuncState, bytes: number): void {
 export function* allRegs(state: VerifierState): Generator<RegState> {
   for (const frame of state.frames) {
     yield* frame.regs;
-    for (const slot of frame.stack) if (slot.slotType[BPF_REG_SIZE - 1] === STACK_SPILL) yield slot.spilled;
+    for (const slot of frame.stack)
+      if (slot.slotType[BPF_REG_SIZE - 1] === STACK_SPILL) yield slot.spilled;
   }
 }

@@ -1,12 +1,14 @@
 import { formatInsn } from "../isa/disasm.js";
 import type { Insn } from "../isa/insn.js";
 import {
+  BPF_ABS,
   BPF_ALU,
   BPF_ALU64,
   BPF_ATOMIC,
   BPF_CALL,
   BPF_EXIT,
   BPF_IMM,
+  BPF_IND,
   BPF_JA,
   BPF_JMP,
   BPF_JMP32,
@@ -21,23 +23,53 @@ import {
   BPF_PSEUDO_MAP_VALUE,
   BPF_ST,
   BPF_STX,
-  BPF_ABS,
-  BPF_IND,
 } from "../isa/opcodes.js";
 import { kfuncName } from "../object/kfuncs.js";
-import { formatSourceLine, isSameSourceLine, lineInfoAt, sourceLocation } from "../object/source-lines.js";
+import {
+  formatSourceLine,
+  isSameSourceLine,
+  lineInfoAt,
+  sourceLocation,
+} from "../object/source-lines.js";
 import type { LineInfo, ObjectSpec, ProgramSpec } from "../object/spec.js";
 import { checkAluOp } from "./alu.js";
+import {
+  checkFuncCall,
+  checkHelperCall,
+  checkKfuncCall,
+  checkKfuncCallUnderLock,
+  prepareFuncExit,
+} from "./calls.js";
+import type { MapValueField } from "./cfg/ldimm64.js";
 import { checkProgramStructure, type ProgramStructure } from "./cfg.js";
-import { checkFuncCall, checkHelperCall, checkKfuncCall, prepareFuncExit } from "./calls.js";
 import { DST_OP, SRC_OP, VerifierEnv } from "./env.js";
 import { checkResourceLeak, checkReturnCode } from "./exit.js";
+import { mapValueFieldNames } from "./graph/records.js";
 import { checkCondJmpOp } from "./jmp.js";
 import { formatFuncState, LOG_LEVEL1, LOG_LEVEL2, LOG_STATS, logAlignment } from "./log.js";
-import { checkAtomic, checkLdAbs, checkLdImm, checkLoadMem, checkStoreImm, checkStoreReg } from "./mem.js";
-import { EFAULT, EINVAL, E2BIG, type VerifyOptions, type VerifyResult, VerifierReject } from "./result.js";
+import {
+  checkAtomic,
+  checkLdAbs,
+  checkLdImm,
+  checkLoadMem,
+  checkStoreImm,
+  checkStoreReg,
+} from "./mem.js";
+import {
+  type ExploredStates,
+  type PruneContext,
+  pushJmpHistory,
+  setUpPruning,
+} from "./prune/index.js";
+import {
+  E2BIG,
+  EFAULT,
+  EINVAL,
+  VerifierReject,
+  type VerifyOptions,
+  type VerifyResult,
+} from "./result.js";
 import { copyState, initialState, type VerifierState } from "./state.js";
-import { type ExploredStates, type PruneContext, pushJmpHistory, setUpPruning } from "./prune/index.js";
 
 /** The kernel's BPF_COMPLEXITY_LIMIT_INSNS. */
 export const COMPLEXITY_LIMIT_INSNS = 1_000_000;
@@ -57,7 +89,8 @@ const disasmOptions = {
     const insn = insns[index]!;
     // the kernel prints the map's kernel address here; tsbpf has none to print
     if (insn.src === BPF_PSEUDO_MAP_FD) return `map[id:${insn.imm + 1}]`;
-    if (insn.src === BPF_PSEUDO_MAP_VALUE) return `map[id:${insn.imm + 1}][0]+${insns[index + 1]?.imm ?? 0}`;
+    if (insn.src === BPF_PSEUDO_MAP_VALUE)
+      return `map[id:${insn.imm + 1}][0]+${insns[index + 1]?.imm ?? 0}`;
     return undefined;
   },
 };
@@ -84,7 +117,8 @@ class Walker {
     this.branches.push({ state, insnIdx, prevInsnIdx, logPos: env.log.endPos });
     this.pruning?.explored.branchPushed(state);
     if (this.branches.length > COMPLEXITY_LIMIT_JMP_SEQ) {
-      env.reject(E2BIG, `The sequence of ${this.branches.length} jumps is too complex.`);
+      // a failed push_stack makes check_cond_jmp_op return -EFAULT
+      env.reject(EFAULT, `The sequence of ${this.branches.length} jumps is too complex.`);
     }
     return state;
   }
@@ -173,7 +207,11 @@ class Walker {
           explored.isStateVisited(env.insnIdx, this.processed, (i) => this.printSourceLine(i))
         ) {
           if (log.enabled) {
-            log.write(doPrintState ? `\nfrom ${env.prevInsnIdx} to ${env.insnIdx}: safe\n` : `${env.insnIdx}: safe\n`);
+            log.write(
+              doPrintState
+                ? `\nfrom ${env.prevInsnIdx} to ${env.insnIdx}: safe\n`
+                : `${env.insnIdx}: safe\n`,
+            );
           }
           if (!this.pathEnded()) break;
           prevInsnIdx = env.prevInsnIdx;
@@ -200,7 +238,8 @@ class Walker {
       prevInsnIdx = env.insnIdx;
       const framesBefore = env.state.curframe;
       pruning?.ctx.stackLiveness.resetStackWriteMarks(env.state, env.insnIdx);
-      if ((cls === BPF_JMP || cls === BPF_JMP32) && pruning !== undefined) pruning.explored.jmpsProcessed++;
+      if ((cls === BPF_JMP || cls === BPF_JMP32) && pruning !== undefined)
+        pruning.explored.jmpsProcessed++;
 
       if (cls === BPF_ALU || cls === BPF_ALU64) {
         checkAluOp(env, insn);
@@ -213,10 +252,12 @@ class Walker {
           env.insnIdx++;
           continue;
         }
-        if ((insn.code & 0xe0) !== BPF_MEM || insn.imm !== 0) env.reject(EINVAL, "BPF_STX uses reserved fields");
+        if ((insn.code & 0xe0) !== BPF_MEM || insn.imm !== 0)
+          env.reject(EINVAL, "BPF_STX uses reserved fields");
         checkStoreReg(env, insn);
       } else if (cls === BPF_ST) {
-        if ((insn.code & 0xe0) !== BPF_MEM || insn.src !== 0) env.reject(EINVAL, "BPF_ST uses reserved fields");
+        if ((insn.code & 0xe0) !== BPF_MEM || insn.src !== 0)
+          env.reject(EINVAL, "BPF_ST uses reserved fields");
         checkStoreImm(env, insn);
       } else if (cls === BPF_JMP || cls === BPF_JMP32) {
         const op = insn.code & 0xf0;
@@ -224,7 +265,9 @@ class Walker {
           if (
             (insn.code & 0x08) !== BPF_K ||
             (insn.src !== BPF_PSEUDO_KFUNC_CALL && insn.off !== 0) ||
-            (insn.src !== 0 && insn.src !== BPF_PSEUDO_CALL && insn.src !== BPF_PSEUDO_KFUNC_CALL) ||
+            (insn.src !== 0 &&
+              insn.src !== BPF_PSEUDO_CALL &&
+              insn.src !== BPF_PSEUDO_KFUNC_CALL) ||
             insn.dst !== 0 ||
             cls === BPF_JMP32
           ) {
@@ -234,8 +277,10 @@ class Walker {
             checkFuncCall(env, insn, this);
             // the walk entered the callee: its stack marks belong to another call chain
             if (env.state.curframe !== framesBefore) pruning?.ctx.stackLiveness.resetCallchain();
-          } else if (insn.src === BPF_PSEUDO_KFUNC_CALL) checkKfuncCall(env, insn);
-          else checkHelperCall(env, insn, this);
+          } else if (insn.src === BPF_PSEUDO_KFUNC_CALL) {
+            checkKfuncCallUnderLock(env, insn);
+            checkKfuncCall(env, insn, this);
+          } else checkHelperCall(env, insn, this);
           env.markRegScratched(0);
         } else if (op === BPF_JA) {
           if (
@@ -251,7 +296,13 @@ class Walker {
           env.insnIdx += (cls === BPF_JMP ? insn.off : insn.imm) + 1;
           continue;
         } else if (op === BPF_EXIT) {
-          if ((insn.code & 0x08) !== BPF_K || insn.imm !== 0 || insn.src !== 0 || insn.dst !== 0 || cls === BPF_JMP32) {
+          if (
+            (insn.code & 0x08) !== BPF_K ||
+            insn.imm !== 0 ||
+            insn.src !== 0 ||
+            insn.dst !== 0 ||
+            cls === BPF_JMP32
+          ) {
             env.reject(EINVAL, "BPF_EXIT uses reserved fields");
           }
           checkResourceLeak(env, env.state.curframe === 0, "BPF_EXIT instruction in main prog");
@@ -289,9 +340,12 @@ class Walker {
   }
 }
 
-
-
-function statsLine(processed: number, maxStatesPerInsn: number, totalStates: number, peakStates: number): string {
+function statsLine(
+  processed: number,
+  maxStatesPerInsn: number,
+  totalStates: number,
+  peakStates: number,
+): string {
   return `processed ${processed} insns (limit ${COMPLEXITY_LIMIT_INSNS}) max_states_per_insn ${maxStatesPerInsn} total_states ${totalStates} peak_states ${peakStates} mark_read 0`;
 }
 
@@ -300,7 +354,11 @@ function statsLine(processed: number, maxStatesPerInsn: number, totalStates: num
  * `check_cfg`, `resolve_pseudo_ldimm64`...): their messages go to the log,
  * and their errors are the verdict's error lines.
  */
-function checkStructure(env: VerifierEnv, program: ProgramSpec, logLevel: number): ProgramStructure {
+function checkStructure(
+  env: VerifierEnv,
+  program: ProgramSpec,
+  logLevel: number,
+): ProgramStructure {
   let partial = "";
   const structure = checkProgramStructure(
     program.insns,
@@ -315,7 +373,13 @@ function checkStructure(env: VerifierEnv, program: ProgramSpec, logLevel: number
         partial = "";
       } else partial += line;
     },
-    { lineInfo: program.lineInfo, logLevel, gplCompatible: isGplCompatible(program.license), programType: program.type },
+    {
+      lineInfo: program.lineInfo,
+      logLevel,
+      gplCompatible: isGplCompatible(program.license),
+      programType: program.type,
+      mapValueFields: (map) => mapValueFieldNames(env.spec, map) as ReadonlySet<MapValueField>,
+    },
   );
   if (partial !== "") env.errorLines.push(partial);
   return structure;
@@ -323,14 +387,25 @@ function checkStructure(env: VerifierEnv, program: ProgramSpec, logLevel: number
 
 /** The licenses the kernel counts as GPL-compatible (`license_is_gpl_compatible`). */
 function isGplCompatible(license: string): boolean {
-  return ["GPL", "GPL v2", "GPL and additional rights", "Dual BSD/GPL", "Dual MIT/GPL", "Dual MPL/GPL"].includes(license);
+  return [
+    "GPL",
+    "GPL v2",
+    "GPL and additional rights",
+    "Dual BSD/GPL",
+    "Dual MIT/GPL",
+    "Dual MPL/GPL",
+  ].includes(license);
 }
 
 /**
  * Verifies one program of an object the way Linux 6.18 does for a privileged
  * loader, and reports the verdict, the error lines, the log and statistics.
  */
-export function verifyProgram(spec: ObjectSpec, program: ProgramSpec, options: VerifyOptions = {}): VerifyResult {
+export function verifyProgram(
+  spec: ObjectSpec,
+  program: ProgramSpec,
+  options: VerifyOptions = {},
+): VerifyResult {
   const logLevel = options.logLevel ?? 0;
   const started = performance.now();
   const env = new VerifierEnv(spec, program, logLevel, initialState());
@@ -347,6 +422,8 @@ export function verifyProgram(spec: ObjectSpec, program: ProgramSpec, options: V
     );
     walked = true;
     walker.run();
+    // a program found safe at level 1 has no failing path to show (`do_check_common`)
+    if (!env.log.level2) env.log.reset(0);
   } catch (err) {
     if (!(err instanceof VerifierReject)) throw err;
     rejection = err;
@@ -357,9 +434,15 @@ export function verifyProgram(spec: ObjectSpec, program: ProgramSpec, options: V
     log.write(`verification time ${verifyTimeUs} usec\n`);
     log.write("stack depth 0\n");
   }
-  const stats = walker.pruning?.explored.stats ?? { totalStates: 0, peakStates: 0, maxStatesPerInsn: 0 };
+  const stats = walker.pruning?.explored.stats ?? {
+    totalStates: 0,
+    peakStates: 0,
+    maxStatesPerInsn: 0,
+  };
   if (log.level !== 0) {
-    log.write(`${statsLine(walker.processed, stats.maxStatesPerInsn, stats.totalStates, stats.peakStates)}\n`);
+    log.write(
+      `${statsLine(walker.processed, stats.maxStatesPerInsn, stats.totalStates, stats.peakStates)}\n`,
+    );
   }
   // a program refused before the walk has no instruction to blame
   const insn = rejection === undefined || !walked ? undefined : env.insnIdx;

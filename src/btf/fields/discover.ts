@@ -26,6 +26,8 @@ interface Found {
   /** graph roots: the tag, checked against the held struct only after discovery */
   root?: { tagOwner: BtfType; structId: number; structName: string; nodeName: string };
   pointeeId?: number;
+  /** the struct's size when it is one of the kind's legacy sizes */
+  size?: number;
 }
 
 /** State of one walk; `where` names the top-level type in messages. */
@@ -178,15 +180,18 @@ function findOne(
   }
   if (kind === undefined) return [];
   const info = FIELD_KINDS[kind];
-  if (expectedSize !== 0 && expectedSize !== info.size * nelems) return [];
+  const legacySize =
+    elem.kind === "struct" && info.legacySizes?.includes(elem.size) ? elem.size : undefined;
+  const fieldSize = legacySize ?? info.size;
+  if (expectedSize !== 0 && expectedSize !== fieldSize * nelems) return [];
   // A misaligned special struct is ordinary data to the kernel, not an error.
   if (offset % info.align !== 0) return [];
 
   let field: Found | undefined;
   if (kind === "kptr_ref") {
     field = findPointer(walk, elem, offset, path);
-  } else if (elem.kind === "struct" && elem.size === info.size) {
-    field = { kind, offset, path };
+  } else if (elem.kind === "struct" && elem.size === fieldSize) {
+    field = legacySize === undefined ? { kind, offset, path } : { kind, offset, path, size: legacySize };
     if (GRAPH_ROOT_KINDS.has(kind)) {
       const tag = readContainsTag(btf, owner, componentIdx, info.structName!, {
         ...where,
@@ -198,7 +203,7 @@ function findOne(
   if (field === undefined) return [];
   if (nelems > 1) field.path = `${path}[0]`;
   if (capacity <= 0) throw tooMany(walk, path);
-  return nelems > 1 ? repeat(walk, [field], nelems, info.size, capacity, path) : [field];
+  return nelems > 1 ? repeat(walk, [field], nelems, fieldSize, capacity, path) : [field];
 }
 
 /**
@@ -329,7 +334,7 @@ function buildRecord(walk: Walk, found: Found[], size: number): FieldRecord {
   const fields: SpecialField[] = [];
   let nextOffset = 0;
   for (const f of found) {
-    const fieldSize = FIELD_KINDS[f.kind].size;
+    const fieldSize = f.size ?? FIELD_KINDS[f.kind].size;
     const where = { typeId: top.id, member: f.path };
     if (f.offset + fieldSize > size) {
       throw new FieldError(

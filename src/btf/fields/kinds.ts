@@ -29,6 +29,8 @@ export interface FieldKindInfo {
   readonly unique: boolean;
   /** may be repeated by an array, of itself or of a struct holding it */
   readonly repeatable: boolean;
+  /** other sizes the struct had in earlier kernels that tsbpf still accepts */
+  readonly legacySizes?: readonly number[];
 }
 
 // Sizes and alignments of the kernel's uapi structs (Linux 6.18, x86-64).
@@ -88,6 +90,8 @@ export const FIELD_KINDS: Readonly<Record<SpecialFieldKind, FieldKindInfo>> = {
     align: 8,
     unique: false,
     repeatable: false,
+    // the 2022 design (Linux 6.2, 6.3): two list pointers, no owner word
+    legacySizes: [16],
   },
   rb_root: {
     bit: 1 << 7,

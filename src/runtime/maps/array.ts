@@ -1,7 +1,14 @@
 import type { MapSpec } from "../../object/spec.js";
 import { E2BIG, EEXIST, EINVAL } from "../errors.js";
 import { ACCESS_READ, ACCESS_RW, type Region } from "../memory.js";
-import { BPF_NOEXIST, type BpfMap, checkUpdateFlags, type MapEnv, roundUp8 } from "./map.js";
+import {
+  BPF_NOEXIST,
+  type BpfMap,
+  checkUpdateFlags,
+  type MapEnv,
+  roundUp8,
+  type ValueFieldOps,
+} from "./map.js";
 
 /**
  * BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_ARRAY (one CPU) and the global
@@ -13,6 +20,7 @@ export class ArrayMap implements BpfMap {
   readonly address: number;
   readonly values: Region;
   private readonly elemSize: number;
+  private readonly fields: ValueFieldOps | undefined;
 
   constructor(
     readonly spec: MapSpec,
@@ -31,6 +39,7 @@ export class ArrayMap implements BpfMap {
       this.elemSize,
       spec.valueSize,
     );
+    this.fields = env.valueFields?.(spec);
     if (spec.initialValue !== undefined) {
       env.memory.bytes.set(spec.initialValue.subarray(0, spec.valueSize), this.values.start);
     }
@@ -57,12 +66,23 @@ export class ArrayMap implements BpfMap {
     const i = this.index(key);
     if (i < 0 || i >= this.spec.maxEntries) return -E2BIG;
     if ((flags & 3) === BPF_NOEXIST) return -EEXIST;
-    this.env.memory.bytes.set(value.subarray(0, this.spec.valueSize), this.elementAddress(i));
+    const dst = this.elementAddress(i);
+    if (this.fields === undefined) {
+      this.env.memory.bytes.set(value.subarray(0, this.spec.valueSize), dst);
+    } else {
+      // array_map_update_elem: the special fields keep their bytes, then what they held is freed
+      this.fields.copy(dst, value.subarray(0, this.spec.valueSize));
+      this.fields.free(dst);
+    }
     return 0;
   }
 
   delete(_key: Uint8Array): number {
     return -EINVAL;
+  }
+
+  valueAddresses(): number[] {
+    return Array.from({ length: this.spec.maxEntries }, (_, i) => this.elementAddress(i));
   }
 
   keys(): Uint8Array[] {

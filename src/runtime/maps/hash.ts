@@ -3,12 +3,14 @@ import { E2BIG, EEXIST, ENOENT } from "../errors.js";
 import { ACCESS_RW, type Region } from "../memory.js";
 import {
   BPF_EXIST,
+  BPF_F_LOCK,
   BPF_NOEXIST,
   type BpfMap,
   checkUpdateFlags,
   keyHex,
   keyString,
   type MapEnv,
+  type ValueFieldOps,
 } from "./map.js";
 
 interface Entry {
@@ -25,6 +27,7 @@ interface Entry {
 export class HashMap implements BpfMap {
   readonly address: number;
   private readonly entries = new Map<string, Entry>();
+  private readonly fields: ValueFieldOps | undefined;
 
   constructor(
     readonly spec: MapSpec,
@@ -33,6 +36,7 @@ export class HashMap implements BpfMap {
     private readonly lru = false,
   ) {
     this.address = mapObject.start;
+    this.fields = env.valueFields?.(spec);
   }
 
   lookup(key: Uint8Array): number {
@@ -54,7 +58,13 @@ export class HashMap implements BpfMap {
     const op = flags & 3;
     if (existing !== undefined) {
       if (op === BPF_NOEXIST) return -EEXIST;
-      this.env.memory.bytes.set(value.subarray(0, this.spec.valueSize), existing.value.start);
+      if (this.fields === undefined) {
+        this.env.memory.bytes.set(value.subarray(0, this.spec.valueSize), existing.value.start);
+      } else {
+        // The kernel replaces the element (its fields freed) unless BPF_F_LOCK updates it in place.
+        this.fields.copy(existing.value.start, value.subarray(0, this.spec.valueSize));
+        if (!(flags & BPF_F_LOCK)) this.fields.free(existing.value.start);
+      }
       if (this.lru) {
         this.entries.delete(k);
         this.entries.set(k, existing);
@@ -70,8 +80,11 @@ export class HashMap implements BpfMap {
       if (oldest !== undefined) this.remove(oldest);
     }
     const label = `${this.spec.name}[key ${keyHex(ownKey)}]`;
+    // Copy the value first too: the allocation below can replace the memory it views.
+    const ownValue = value.slice(0, this.spec.valueSize);
     const region = this.env.memory.allocRegion(this.spec.valueSize, "map value", label, ACCESS_RW);
-    this.env.memory.bytes.set(value.subarray(0, this.spec.valueSize), region.start);
+    if (this.fields === undefined) this.env.memory.bytes.set(ownValue, region.start);
+    else this.fields.copy(region.start, ownValue);
     this.entries.set(k, { key: ownKey, value: region });
     return 0;
   }
@@ -79,6 +92,10 @@ export class HashMap implements BpfMap {
   delete(key: Uint8Array): number {
     const k = keyString(key.subarray(0, this.spec.keySize));
     return this.remove(k) ? 0 : -ENOENT;
+  }
+
+  valueAddresses(): number[] {
+    return [...this.entries.values()].map((e) => e.value.start);
   }
 
   keys(): Uint8Array[] {
@@ -89,6 +106,7 @@ export class HashMap implements BpfMap {
     const entry = this.entries.get(k);
     if (entry === undefined) return false;
     this.entries.delete(k);
+    this.fields?.free(entry.value.start);
     this.env.release(entry.value);
     return true;
   }

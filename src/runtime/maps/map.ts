@@ -20,6 +20,19 @@ export interface MapEnv {
    * as it may in the kernel until the RCU grace period ends.
    */
   release(region: Region): void;
+  /**
+   * How to store and free values of `spec` when they hold special fields
+   * (locks, list heads, tree roots, kptrs); undefined when they hold none.
+   */
+  valueFields?(spec: MapSpec): ValueFieldOps | undefined;
+}
+
+/** The kernel's handling of a map value's special fields (include/linux/bpf.h). */
+export interface ValueFieldOps {
+  /** copy_map_value: writes `value` at `dst`, leaving the bytes of the special fields alone */
+  copy(dst: number, value: Uint8Array): void;
+  /** bpf_obj_free_fields: drains the lists and trees of the value at `addr`, drops its kptrs */
+  free(addr: number): void;
 }
 
 /**
@@ -36,6 +49,8 @@ export interface BpfMap {
   update(key: Uint8Array, value: Uint8Array, flags: number): number;
   delete(key: Uint8Array): number;
   keys(): Uint8Array[];
+  /** addresses of the values the map holds (for freeing their fields when the map goes away) */
+  valueAddresses?(): number[];
   /**
    * For maps whose programs' lookups do not return a value address (maps of
    * maps, prog arrays): what the host reads back for `key`.

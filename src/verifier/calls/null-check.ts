@@ -15,13 +15,14 @@ import {
   PTR_TO_XDP_SOCK,
 } from "../reg-types.js";
 import { BPF_MAP_TYPE_SOCKHASH, BPF_MAP_TYPE_SOCKMAP, BPF_MAP_TYPE_XSKMAP } from "./map-compat.js";
-import { mapSpinLockOffset } from "./spin-lock.js";
+import { mapSpinLockOffset, regMayPointToSpinLock } from "./spin-lock.js";
 
 /** `mark_ptr_not_null_reg` plus the id rule of `mark_ptr_or_null_reg`, for a register found not NULL. */
 export function markPtrNotNull(env: VerifierEnv, reg: RegState): void {
   if (baseType(reg.type) !== PTR_TO_MAP_VALUE) {
     reg.type &= ~PTR_MAYBE_NULL;
-    reg.id = 0;
+    // an allocated object's id names the lock inside it
+    if (!regMayPointToSpinLock(env, reg)) reg.id = 0;
     return;
   }
   const map = env.maps[reg.mapIndex]!;

@@ -5,7 +5,10 @@
  * slot the old one relies on holds something at least as constrained, and
  * the ids that tie registers together map one to one.
  */
+
+import { markUnknown } from "../bounds.js";
 import type { RegState } from "../reg-state.js";
+import { notInitReg } from "../reg-state.js";
 import {
   baseType,
   NOT_INIT,
@@ -32,8 +35,6 @@ import {
   type VerifierState,
 } from "../state.js";
 import { tnumIn } from "../tnum.js";
-import { notInitReg } from "../reg-state.js";
-import { markUnknown } from "../bounds.js";
 
 /**
  * How strictly states are compared (`enum exact_level`): NOT_EXACT prunes,
@@ -112,7 +113,12 @@ function sameBounds(old: RegState, cur: RegState): boolean {
 
 /** `regs_exact` */
 function regsExact(old: RegState, cur: RegState, idmap: IdMap): boolean {
-  return sameHead(old, cur) && sameBounds(old, cur) && idmap.check(old.id, cur.id) && idmap.check(old.refObjId, cur.refObjId);
+  return (
+    sameHead(old, cur) &&
+    sameBounds(old, cur) &&
+    idmap.check(old.id, cur.id) &&
+    idmap.check(old.refObjId, cur.refObjId)
+  );
 }
 
 /** `regsafe`: the current register is at least as constrained as the old one. */
@@ -175,7 +181,12 @@ function scalarRegForStack(slot: StackSlot): RegState | undefined {
 }
 
 /** `stacksafe` */
-export function stacksafe(old: FuncState, cur: FuncState, idmap: IdMap, exact: ExactLevel): boolean {
+export function stacksafe(
+  old: FuncState,
+  cur: FuncState,
+  idmap: IdMap,
+  exact: ExactLevel,
+): boolean {
   const oldAllocated = old.stack.length * BPF_REG_SIZE;
   const curAllocated = cur.stack.length * BPF_REG_SIZE;
   for (let i = 0; i < oldAllocated; i++) {
@@ -183,7 +194,8 @@ export function stacksafe(old: FuncState, cur: FuncState, idmap: IdMap, exact: E
     const b = i % BPF_REG_SIZE;
     const oldSlot = old.stack[spi]!;
     const oldType = oldSlot.slotType[b]!;
-    if (exact !== "not-exact" && (i >= curAllocated || oldType !== cur.stack[spi]!.slotType[b])) return false;
+    if (exact !== "not-exact" && (i >= curAllocated || oldType !== cur.stack[spi]!.slotType[b]))
+      return false;
     if (oldType === STACK_INVALID) continue;
     // privileged programs may read uninitialised stack: data is data
     if (oldType === STACK_MISC) continue;
@@ -222,7 +234,11 @@ function refsafe(old: VerifierState, cur: VerifierState, idmap: IdMap): boolean 
   if (old.activeRcuLock !== cur.activeRcuLock) return false;
   if ((old.activeLock === undefined) !== (cur.activeLock === undefined)) return false;
   if (old.activeLock !== undefined && cur.activeLock !== undefined) {
-    if (old.activeLock.ptr !== cur.activeLock.ptr || !idmap.check(old.activeLock.id, cur.activeLock.id)) return false;
+    if (
+      old.activeLock.ptr !== cur.activeLock.ptr ||
+      !idmap.check(old.activeLock.id, cur.activeLock.id)
+    )
+      return false;
   }
   for (let i = 0; i < old.refs.length; i++) {
     const o = old.refs[i]!;
@@ -236,7 +252,8 @@ function refsafe(old: VerifierState, cur: VerifierState, idmap: IdMap): boolean 
 /** `func_states_equal` */
 function funcStatesEqual(old: FuncState, cur: FuncState, idmap: IdMap, exact: ExactLevel): boolean {
   if (old.callbackDepth > cur.callbackDepth) return false;
-  for (let i = 0; i < MAX_BPF_REG; i++) if (!regsafe(old.regs[i]!, cur.regs[i]!, idmap, exact)) return false;
+  for (let i = 0; i < MAX_BPF_REG; i++)
+    if (!regsafe(old.regs[i]!, cur.regs[i]!, idmap, exact)) return false;
   return stacksafe(old, cur, idmap, exact);
 }
 
@@ -244,7 +261,12 @@ function funcStatesEqual(old: FuncState, cur: FuncState, idmap: IdMap, exact: Ex
  * `states_equal`: `old` (a checkpoint) covers `cur`. `idGen` is the id
  * counter's value, above which fresh ids for unlinked scalars are drawn.
  */
-export function statesEqual(old: VerifierState, cur: VerifierState, exact: ExactLevel, idGen: number): boolean {
+export function statesEqual(
+  old: VerifierState,
+  cur: VerifierState,
+  exact: ExactLevel,
+  idGen: number,
+): boolean {
   if (old.curframe !== cur.curframe) return false;
   const idmap = new IdMap(idGen);
   if (old.speculative && !cur.speculative) return false;
@@ -265,7 +287,8 @@ export function statesMaybeLooping(old: VerifierState, cur: VerifierState): bool
   for (let i = 0; i < MAX_BPF_REG; i++) {
     const o = fold.regs[i]!;
     const c = fcur.regs[i]!;
-    if (!sameHead(o, c) || !sameBounds(o, c) || o.id !== c.id || o.refObjId !== c.refObjId) return false;
+    if (!sameHead(o, c) || !sameBounds(o, c) || o.id !== c.id || o.refObjId !== c.refObjId)
+      return false;
   }
   return true;
 }

@@ -13,7 +13,12 @@ import { EINVAL } from "../result.js";
 import { BPF_REG_FP, copyState, STACK_INVALID, type VerifierState } from "../state.js";
 import type { PruneContext } from "./context.js";
 import { statesEqual, statesMaybeLooping } from "./equal.js";
-import { markAllScalarsImprecise, markAllScalarsPrecise, propagatePrecision, pushJmpHistory } from "./precision.js";
+import {
+  markAllScalarsImprecise,
+  markAllScalarsPrecise,
+  propagatePrecision,
+  pushJmpHistory,
+} from "./precision.js";
 import { frameInsnIdx } from "./scc.js";
 
 /** `struct bpf_verifier_state_list` */
@@ -44,7 +49,8 @@ export interface PruneStats {
 /** `same_callsites` */
 function sameCallsites(a: VerifierState, b: VerifierState): boolean {
   if (a.curframe !== b.curframe) return false;
-  for (let fr = a.curframe; fr >= 0; fr--) if (a.frames[fr]!.callsite !== b.frames[fr]!.callsite) return false;
+  for (let fr = a.curframe; fr >= 0; fr--)
+    if (a.frames[fr]!.callsite !== b.frames[fr]!.callsite) return false;
   return true;
 }
 
@@ -69,7 +75,11 @@ export class ExploredStates {
   }
 
   get stats(): PruneStats {
-    return { totalStates: this.totalStates, peakStates: this.peakStates, maxStatesPerInsn: this.maxStatesPerInsn };
+    return {
+      totalStates: this.totalStates,
+      peakStates: this.peakStates,
+      maxStatesPerInsn: this.maxStatesPerInsn,
+    };
   }
 
   /** `explored_state`: the list for an instruction, hashed with the current function's call site. */
@@ -92,7 +102,8 @@ export class ExploredStates {
 
   /** `maybe_free_verifier_state`: an evicted checkpoint goes once nothing below it is open. */
   private maybeFree(sl: StateListEntry): void {
-    if (!sl.inFreeList || sl.state.branches !== 0 || this.ctx.sccVisits.incompleteMarks(sl.state)) return;
+    if (!sl.inFreeList || sl.state.branches !== 0 || this.ctx.sccVisits.incompleteMarks(sl.state))
+      return;
     this.entries.delete(sl.state);
     this.freeListSize--;
   }
@@ -115,7 +126,11 @@ export class ExploredStates {
   }
 
   /** `clean_live_states`: the finished checkpoints at this instruction and call chain. */
-  private cleanLiveStates(bucket: readonly StateListEntry[], insnIdx: number, cur: VerifierState): void {
+  private cleanLiveStates(
+    bucket: readonly StateListEntry[],
+    insnIdx: number,
+    cur: VerifierState,
+  ): void {
     for (const sl of bucket) {
       const st = sl.state;
       if (st.branches || st.insnIdx !== insnIdx || !sameCallsites(st, cur) || st.cleaned) continue;
@@ -134,25 +149,43 @@ export class ExploredStates {
     this.maybeFree(sl);
   }
 
-  private infiniteLoop(insnIdx: number, cur: VerifierState, old: VerifierState, printSourceLine: (idx: number) => void): void {
+  private infiniteLoop(
+    insnIdx: number,
+    cur: VerifierState,
+    old: VerifierState,
+    printSourceLine: (idx: number) => void,
+  ): void {
     const env = this.env;
     printSourceLine(insnIdx);
     env.verbose(`infinite loop detected at insn ${insnIdx}`);
-    env.verbose(`cur state:${formatFuncState(cur.frames[cur.curframe]!, env.names, undefined, cur.refs)}`);
-    env.reject(EINVAL, `old state:${formatFuncState(old.frames[cur.curframe]!, env.names, undefined, old.refs)}`);
+    env.verbose(
+      `cur state:${formatFuncState(cur.frames[cur.curframe]!, env.names, undefined, cur.refs)}`,
+    );
+    env.reject(
+      EINVAL,
+      `old state:${formatFuncState(old.frames[cur.curframe]!, env.names, undefined, old.refs)}`,
+    );
   }
 
   /**
    * `is_state_visited`: true when a checkpoint covers the current state (the
    * path is pruned); otherwise the current state may become a checkpoint.
    */
-  isStateVisited(insnIdx: number, insnProcessed: number, printSourceLine: (idx: number) => void): boolean {
+  isStateVisited(
+    insnIdx: number,
+    insnProcessed: number,
+    printSourceLine: (idx: number) => void,
+  ): boolean {
     const env = this.env;
     const ctx = this.ctx;
     const cur = env.state;
     const forceNew = ctx.marks.forceCheckpoints.has(insnIdx) || cur.history.length > 40;
     let addNew = forceNew;
-    if (this.jmpsProcessed - this.prevJmpsProcessed >= 2 && insnProcessed - this.prevInsnProcessed >= 8) addNew = true;
+    if (
+      this.jmpsProcessed - this.prevJmpsProcessed >= 2 &&
+      insnProcessed - this.prevInsnProcessed >= 8
+    )
+      addNew = true;
     const bucket = this.bucketFor(insnIdx);
     this.cleanLiveStates(bucket, insnIdx, cur);
     let statesCnt = 0;
@@ -175,7 +208,11 @@ export class ExploredStates {
         }
         if (!hit) {
           // inside a loop, a checkpoint every iteration would rarely help later
-          if (!forceNew && this.jmpsProcessed - this.prevJmpsProcessed < 20 && insnProcessed - this.prevInsnProcessed < 100) {
+          if (
+            !forceNew &&
+            this.jmpsProcessed - this.prevJmpsProcessed < 20 &&
+            insnProcessed - this.prevInsnProcessed < 100
+          ) {
             addNew = false;
           }
         }
@@ -190,7 +227,11 @@ export class ExploredStates {
         if (loop) {
           const backedge = copyState(cur);
           backedge.insnIdx = insnIdx;
-          const line = ctx.sccVisits.addBackedge(old, { state: backedge, equalState: old, insnIdx });
+          const line = ctx.sccVisits.addBackedge(old, {
+            state: backedge,
+            equalState: old,
+            insnIdx,
+          });
           if (line !== undefined) {
             if (env.log.level2) env.log.write(`${line}\n`);
             this.updatePeak();
@@ -219,7 +260,13 @@ export class ExploredStates {
     cur.firstInsnIdx = insnIdx;
     cur.history = [];
     ctx.curHistEntry = undefined;
-    const entry: StateListEntry = { state: checkpoint, hitCnt: 0, missCnt: 0, inFreeList: false, bucket };
+    const entry: StateListEntry = {
+      state: checkpoint,
+      hitCnt: 0,
+      missCnt: 0,
+      inFreeList: false,
+      bucket,
+    };
     bucket.unshift(entry);
     this.entries.set(checkpoint, entry);
     return false;
@@ -264,7 +311,8 @@ export class ExploredStates {
         break;
       }
       changed = false;
-      for (const b of exit.backedges) changed = propagatePrecision(env, b.equalState, b.state, b.insnIdx) || changed;
+      for (const b of exit.backedges)
+        changed = propagatePrecision(env, b.equalState, b.state, b.insnIdx) || changed;
     } while (changed);
   }
 }

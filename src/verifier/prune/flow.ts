@@ -32,7 +32,10 @@ const DISCOVERED = 1;
 const EXPLORED = 2;
 
 /** `compute_postorder`: a depth-first walk from each function's entry. */
-export function computePostorder(insns: readonly Insn[], subprogStarts: readonly number[]): Postorder {
+export function computePostorder(
+  insns: readonly Insn[],
+  subprogStarts: readonly number[],
+): Postorder {
   const order: number[] = [];
   const starts: number[] = [];
   const state = new Uint8Array(insns.length);

@@ -13,8 +13,13 @@ import { computeScc, SccVisits } from "./scc.js";
 export type { PruneContext, PruneMarks } from "./context.js";
 export { pruneContext } from "./context.js";
 export { ExploredStates, type PruneStats } from "./explored.js";
+export {
+  markChainPrecision,
+  markStackSlotPrecision,
+  pushJmpHistory,
+  recordStackAccess,
+} from "./precision.js";
 export { markStackRead, markStackWrite } from "./stack-marks.js";
-export { markChainPrecision, pushJmpHistory, recordStackAccess } from "./precision.js";
 
 /**
  * The analyses that run before the walk (`compute_postorder`,

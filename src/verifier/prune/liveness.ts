@@ -118,7 +118,11 @@ function insnUseDef(insn: Insn, progType: ProgramType): { use: number; def: numb
  * `compute_live_registers`: for each instruction, the registers some later
  * instruction may read before writing them.
  */
-export function computeLiveRegisters(insns: readonly Insn[], postorder: Postorder, progType: ProgramType): Uint16Array {
+export function computeLiveRegisters(
+  insns: readonly Insn[],
+  postorder: Postorder,
+  progType: ProgramType,
+): Uint16Array {
   const use = new Uint16Array(insns.length);
   const def = new Uint16Array(insns.length);
   insns.forEach((insn, i) => {
@@ -211,7 +215,8 @@ function callchainText(c: Callchain): string {
 /** `bpf_fmt_stack_mask` */
 function stackMaskText(mask: bigint): string {
   const out: string[] = [];
-  for (let i = 0; mask >> BigInt(i) !== 0n; i++) if ((mask >> BigInt(i)) & 1n) out.push(`${-(i + 1) * 8}`);
+  for (let i = 0; mask >> BigInt(i) !== 0n; i++)
+    if ((mask >> BigInt(i)) & 1n) out.push(`${-(i + 1) * 8}`);
   return out.join(",");
 }
 
@@ -222,7 +227,9 @@ export class StackLiveness {
   private curInstance: FuncInstance | undefined;
   private writeMasks = new Array<bigint>(MAX_CALL_FRAMES).fill(0n);
   private writeInsnIdx = 0;
-  private query: { instances: FuncInstance[]; curframe: number; insnIdx: number; callsites: number[] } | undefined;
+  private query:
+    | { instances: FuncInstance[]; curframe: number; insnIdx: number; callsites: number[] }
+    | undefined;
 
   constructor(private readonly prog: StackLivenessProgram) {}
 
@@ -235,7 +242,11 @@ export class StackLiveness {
   }
 
   /** `compute_callchain` for frame `frameno` of a state. */
-  private callchainOf(st: VerifierState, frameno: number, subprogStart: (i: number) => number): Callchain {
+  private callchainOf(
+    st: VerifierState,
+    frameno: number,
+    subprogStart: (i: number) => number,
+  ): Callchain {
     const callsites: number[] = [];
     const spStarts: number[] = [];
     for (let i = 0; i <= frameno; i++) {
@@ -354,7 +365,14 @@ export class StackLiveness {
     this.commit(this.curInstance);
   }
 
-  private logMaskChange(inst: FuncInstance, what: string, frame: number, insnIdx: number, old: bigint, now: bigint): void {
+  private logMaskChange(
+    inst: FuncInstance,
+    what: string,
+    frame: number,
+    insnIdx: number,
+    old: bigint,
+    now: bigint,
+  ): void {
     const changed = old ^ now;
     if (changed === 0n) return;
     let line = `${callchainText(inst.callchain)} frame ${frame} insn ${insnIdx} `;
@@ -383,7 +401,10 @@ export class StackLiveness {
     const start = inst.callchain.spStarts[inst.callchain.curframe]!;
     if (
       this.prog.log.level2 &&
-      (masks.mayRead[i] !== 0n || masks.mustWrite[i] !== 0n || insnIdx === start || this.prog.prunePoints.has(insnIdx))
+      (masks.mayRead[i] !== 0n ||
+        masks.mustWrite[i] !== 0n ||
+        insnIdx === start ||
+        this.prog.prunePoints.has(insnIdx))
     ) {
       this.logMaskChange(inst, "live", frame, insnIdx, masks.liveBefore[i]!, before);
       this.logMaskChange(inst, "written", frame, insnIdx, masks.mustWriteAcc[i]!, acc);
@@ -410,10 +431,14 @@ export class StackLiveness {
       changed = false;
       for (let frame = 0; frame <= c.curframe; frame++) {
         if (inst.frames[frame] === undefined) continue;
-        for (let k = from; k < to; k++) changed = this.updateInsn(inst, frame, order[k]!) || changed;
+        for (let k = from; k < to; k++)
+          changed = this.updateInsn(inst, frame, order[k]!) || changed;
       }
     } while (changed);
-    if (this.prog.log.level2) this.prog.log.write(`${callchainText(c)} live stack update done in ${iterations} iterations\n`);
+    if (this.prog.log.level2)
+      this.prog.log.write(
+        `${callchainText(c)} live stack update done in ${iterations} iterations\n`,
+      );
     if (c.curframe > 0) this.propagateToOuter(inst);
   }
 
@@ -423,7 +448,11 @@ export class StackLiveness {
     const start = c.spStarts[c.curframe]!;
     const callsites = c.callsites.slice(0, c.curframe);
     callsites[c.curframe - 1] = c.spStarts[c.curframe - 1]!;
-    const outer = this.lookup({ callsites, spStarts: c.spStarts.slice(0, c.curframe), curframe: c.curframe - 1 });
+    const outer = this.lookup({
+      callsites,
+      spStarts: c.spStarts.slice(0, c.curframe),
+      curframe: c.curframe - 1,
+    });
     const callsite = c.callsites[c.curframe - 1]!;
     this.writeInsnIdx = callsite;
     this.writeMasks.fill(0n);
@@ -465,7 +494,7 @@ export class StackLiveness {
     const masks = inst.frames[frameno];
     if (masks === undefined) return false;
     const i = this.relIdx(inst, insnIdx);
-    return ((masks.liveBefore[i] ?? 0n) >> BigInt(spi)) & 1n ? true : false;
+    return (((masks.liveBefore[i] ?? 0n) >> BigInt(spi)) & 1n) !== 0n;
   }
 
   /**

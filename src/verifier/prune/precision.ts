@@ -75,7 +75,8 @@ export class Backtrack {
   }
 
   empty(): boolean {
-    for (let i = 0; i <= this.frame; i++) if (this.regs[i] !== 0 || this.stack[i] !== 0n) return false;
+    for (let i = 0; i <= this.frame; i++)
+      if (this.regs[i] !== 0 || this.stack[i] !== 0n) return false;
     return true;
   }
 
@@ -134,7 +135,8 @@ export function formatRegMask(mask: number): string {
 /** `fmt_stack_mask`: `-8,-24` */
 export function formatStackMask(mask: bigint): string {
   const out: string[] = [];
-  for (let i = 0; mask >> BigInt(i) !== 0n; i++) if ((mask >> BigInt(i)) & 1n) out.push(`${-(i + 1) * 8}`);
+  for (let i = 0; mask >> BigInt(i) !== 0n; i++)
+    if ((mask >> BigInt(i)) & 1n) out.push(`${-(i + 1) * 8}`);
   return out.join(",");
 }
 
@@ -218,7 +220,11 @@ class NotSupported {}
 const NOT_SUPPORTED = new NotSupported();
 
 function isAtomicFetch(insn: Insn): boolean {
-  return (insn.code & 0x07) === BPF_STX && (insn.code & 0xe0) === BPF_ATOMIC && (insn.imm & BPF_FETCH) !== 0;
+  return (
+    (insn.code & 0x07) === BPF_STX &&
+    (insn.code & 0xe0) === BPF_ATOMIC &&
+    (insn.imm & BPF_FETCH) !== 0
+  );
 }
 
 /**
@@ -308,11 +314,16 @@ function backtrackInsn(
     } else if (op === BPF_EXIT) {
       const prev = env.insns[subseqIdx - 1];
       const fromSubprogCall =
-        subseqIdx - 1 >= 0 && prev !== undefined && (prev.code & 0xf7) === (BPF_JMP | BPF_CALL) && prev.src === BPF_PSEUDO_CALL;
+        subseqIdx - 1 >= 0 &&
+        prev !== undefined &&
+        (prev.code & 0xf7) === (BPF_JMP | BPF_CALL) &&
+        prev.src === BPF_PSEUDO_CALL;
       const r0Precise = fromSubprogCall && bt.isRegSet(0);
-      if (fromSubprogCall && bt.regMask & REGMASK_ARGS) backtrackBug(env, `BUG regs ${bt.regMask.toString(16)}`);
+      if (fromSubprogCall && bt.regMask & REGMASK_ARGS)
+        backtrackBug(env, `BUG regs ${bt.regMask.toString(16)}`);
       bt.clearReg(0);
-      if (bt.frame === MAX_CALL_FRAMES - 1) backtrackBug(env, `BUG subprog enter from frame ${bt.frame}`);
+      if (bt.frame === MAX_CALL_FRAMES - 1)
+        backtrackBug(env, `BUG subprog enter from frame ${bt.frame}`);
       bt.frame++;
       if (r0Precise) bt.setReg(0);
       return undefined;
@@ -330,7 +341,8 @@ function backtrackInsn(
     if (mode === BPF_IND || mode === BPF_ABS) {
       if (bt.isRegSet(dreg)) return NOT_SUPPORTED;
       if (subseqIdx !== idx + 1) {
-        if (bt.frame === MAX_CALL_FRAMES - 1) backtrackBug(env, `BUG subprog enter from frame ${bt.frame}`);
+        if (bt.frame === MAX_CALL_FRAMES - 1)
+          backtrackBug(env, `BUG subprog enter from frame ${bt.frame}`);
         bt.frame++;
       }
       return undefined;
@@ -343,7 +355,10 @@ function backtrackInsn(
 /** `mark_all_scalars_precise`: the fallback when backtracking cannot follow the path. */
 export function markAllScalarsPrecise(env: VerifierEnv, start: VerifierState): void {
   const log = env.log;
-  if (log.level2) log.write(`mark_precise: frame${start.curframe}: falling back to forcing all scalars precise\n`);
+  if (log.level2)
+    log.write(
+      `mark_precise: frame${start.curframe}: falling back to forcing all scalars precise\n`,
+    );
   for (let st = start.parent; st !== undefined; st = st.parent) {
     for (let i = 0; i <= st.curframe; i++) {
       const func = st.frames[i]!;
@@ -358,7 +373,8 @@ export function markAllScalarsPrecise(env: VerifierEnv, start: VerifierState): v
         const reg = slot.spilled;
         if (reg.type !== SCALAR_VALUE || reg.precise) return;
         reg.precise = true;
-        if (log.level2) log.write(`force_precise: frame${i}: forcing fp${-(j + 1) * 8} to be precise\n`);
+        if (log.level2)
+          log.write(`force_precise: frame${i}: forcing fp${-(j + 1) * 8} to be precise\n`);
       });
     }
   }
@@ -394,7 +410,13 @@ function prevInsnIdx(st: VerifierState, i: number, hist: { end: number }): numbe
   return i - 1;
 }
 
-function printParentState(env: VerifierEnv, bt: Backtrack, fr: number, st: VerifierState, func: FuncState): void {
+function printParentState(
+  env: VerifierEnv,
+  bt: Backtrack,
+  fr: number,
+  st: VerifierState,
+  func: FuncState,
+): void {
   env.log.write(
     `mark_precise: frame${fr}: parent state regs=${formatRegMask(bt.regs[fr]!)} stack=${formatStackMask(bt.stack[fr]!)}: ${formatFuncState(func, env.names, undefined, st.refs)}\n`,
   );
@@ -405,7 +427,12 @@ function printParentState(env: VerifierEnv, bt: Backtrack, fr: number, st: Verif
  * from `start`'s latest instruction through its checkpoints, marking them
  * precise there. Returns whether any mark was newly set.
  */
-export function markChainPrecisionFrom(env: VerifierEnv, start: VerifierState, bt: Backtrack, lastInsn: number): boolean {
+export function markChainPrecisionFrom(
+  env: VerifierEnv,
+  start: VerifierState,
+  bt: Backtrack,
+  lastInsn: number,
+): boolean {
   let changed = false;
   let st: VerifierState | undefined = start;
   let firstIdx = st.firstInsnIdx;
@@ -416,11 +443,19 @@ export function markChainPrecisionFrom(env: VerifierEnv, start: VerifierState, b
   for (;;) {
     const hist = { end: st.history.length };
     if (env.log.level2) {
-      env.log.write(`mark_precise: frame${bt.frame}: last_idx ${lastIdx} first_idx ${firstIdx} subseq_idx ${subseqIdx} \n`);
+      env.log.write(
+        `mark_precise: frame${bt.frame}: last_idx ${lastIdx} first_idx ${firstIdx} subseq_idx ${subseqIdx} \n`,
+      );
     }
     if (lastIdx < 0) {
       // the entry of a global function verified on its own: its arguments are what they are
-      if (st.curframe === 0 && st.frames[0]!.subprogno > 0 && st.frames[0]!.callsite === -1 && bt.stackMask === 0n && (bt.regMask & ~REGMASK_ARGS) === 0) {
+      if (
+        st.curframe === 0 &&
+        st.frames[0]!.subprogno > 0 &&
+        st.frames[0]!.callsite === -1 &&
+        bt.stackMask === 0n &&
+        (bt.regMask & ~REGMASK_ARGS) === 0
+      ) {
         for (let i = 0; i < 32; i++) {
           if (!(bt.regMask & (1 << i))) continue;
           bt.clearReg(i);
@@ -429,13 +464,19 @@ export function markChainPrecisionFrom(env: VerifierEnv, start: VerifierState, b
         }
         return changed;
       }
-      backtrackBug(env, `BUG backtracking func entry subprog ${st.frames[0]!.subprogno} reg_mask ${bt.regMask.toString(16)} stack_mask ${bt.stackMask.toString(16)}`);
+      backtrackBug(
+        env,
+        `BUG backtracking func entry subprog ${st.frames[0]!.subprogno} reg_mask ${bt.regMask.toString(16)} stack_mask ${bt.stackMask.toString(16)}`,
+      );
     }
     for (let i = lastIdx; ; ) {
       if (skipFirst) {
         skipFirst = false;
       } else {
-        const entry = hist.end > 0 && st.history[hist.end - 1]!.idx === i ? st.history[hist.end - 1] : undefined;
+        const entry =
+          hist.end > 0 && st.history[hist.end - 1]!.idx === i
+            ? st.history[hist.end - 1]
+            : undefined;
         if (backtrackInsn(env, i, subseqIdx, entry, bt) === NOT_SUPPORTED) {
           markAllScalarsPrecise(env, start);
           bt.reset();
@@ -464,7 +505,8 @@ export function markChainPrecisionFrom(env: VerifierEnv, start: VerifierState, b
       for (let i = 0; i < 64; i++) {
         if (!bt.isFrameSlotSet(fr, i)) continue;
         const slot = func.stack[i];
-        if (slot === undefined) backtrackBug(env, `BUG backtracking (stack slot ${i}, total slots ${func.stack.length})`);
+        if (slot === undefined)
+          backtrackBug(env, `BUG backtracking (stack slot ${i}, total slots ${func.stack.length})`);
         if (slot.slotType[BPF_REG_SIZE - 1] !== STACK_SPILL || slot.spilled.type !== SCALAR_VALUE) {
           bt.clearFrameSlot(fr, i);
           continue;
@@ -510,7 +552,12 @@ export function markChainPrecision(env: VerifierEnv, regno: number): void {
  * `propagate_precision`: the precise scalars of an equivalent old state must
  * be precise on the path that was pruned against it too.
  */
-export function propagatePrecision(env: VerifierEnv, old: VerifierState, cur: VerifierState, lastInsn: number): boolean {
+export function propagatePrecision(
+  env: VerifierEnv,
+  old: VerifierState,
+  cur: VerifierState,
+  lastInsn: number,
+): boolean {
   const bt = new Backtrack();
   bt.frame = cur.curframe;
   for (let fr = old.curframe; fr >= 0; fr--) {
@@ -536,4 +583,18 @@ export function propagatePrecision(env: VerifierEnv, old: VerifierState, cur: Ve
     if (!first && env.log.level2) env.log.write(`${line}\n`);
   }
   return markChainPrecisionFrom(env, cur, bt, lastInsn);
+}
+
+/**
+ * Precision for a spilled scalar the current instruction relied on, such as
+ * a constant map key read from the stack (`bt_set_frame_slot` followed by
+ * `mark_chain_precision_batch`).
+ */
+export function markStackSlotPrecision(env: VerifierEnv, frameno: number, spi: number): void {
+  if (pruneContext(env) === undefined) return;
+  const state = env.state;
+  const bt = new Backtrack();
+  bt.frame = state.curframe;
+  bt.setFrameSlot(frameno, spi);
+  markChainPrecisionFrom(env, state, bt, env.insnIdx);
 }

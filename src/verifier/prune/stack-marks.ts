@@ -7,7 +7,12 @@ import { pruneContext } from "./context.js";
 
 /** Instruction `env.insnIdx` may read stack slot `spi` of frame `frameno`. */
 export function markStackRead(env: VerifierEnv, frameno: number, spi: number): void {
-  pruneContext(env)?.stackLiveness.markStackRead(env.state, frameno, env.insnIdx, 1n << BigInt(spi));
+  pruneContext(env)?.stackLiveness.markStackRead(
+    env.state,
+    frameno,
+    env.insnIdx,
+    1n << BigInt(spi),
+  );
 }
 
 /** Instruction `env.insnIdx` surely writes all 8 bytes of stack slot `spi` of frame `frameno`. */
