@@ -16,6 +16,7 @@ import { formatSourceLine, isSameSourceLine } from "./object/source-lines.js";
 import type { LineInfo, ObjectSpec, ProgramSpec } from "./object/spec.js";
 import {
   createRuntime,
+  type HeapStats,
   type MapHandle,
   type RunInput,
   type RunResult,
@@ -186,6 +187,14 @@ export class BpfObject {
 
   maps(): MapHandle[] {
     return this.runtime.maps();
+  }
+
+  /**
+   * The objects programs allocated with bpf_obj_new and still hold (in
+   * lists, trees, map values): tests assert `liveObjects` returns to 0.
+   */
+  heapStats(): HeapStats {
+    return this.runtime.heapStats();
   }
 
   close(): void {
