@@ -90,6 +90,7 @@ int enqueue(struct __sk_buff *skb)
 	return 0;
 }
 
+#ifndef FLOW_QUEUE_LEAK_WHEN_FULL
 /* The drain request, passed as the syscall program's context. */
 struct drain_args {
 	__u32 saddr;
@@ -130,5 +131,6 @@ int drain_oldest(struct drain_args *args)
 	}
 	return 0;
 }
+#endif
 
 char LICENSE[] SEC("license") = "GPL";
