@@ -14,11 +14,21 @@ export const EXIT_INTERNAL = 70;
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;
+  /** a transient status line for long batches; shown only on a terminal */
+  progress?(text: string | undefined): void;
 }
 
 export const processIo: CliIo = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
+  progress: (text) => {
+    if (!process.stderr.isTTY) return;
+    process.stderr.write(
+      text === undefined
+        ? "\r\x1b[K"
+        : `\r\x1b[K${text.slice(0, (process.stderr.columns ?? 80) - 1)}`,
+    );
+  },
 };
 
 /** What every command needs from the shell around it. */

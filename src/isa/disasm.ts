@@ -83,7 +83,8 @@ const HEX2: readonly string[] = Array.from({ length: 256 }, (_, code) =>
 );
 
 // Indexed by op >> 4; holes print as the kernel's printf prints a NULL string.
-const ALU_STRING: readonly string[] = [
+/** `bpf_alu_string`: the operator of each ALU op, as the kernel's log and messages print it. */
+export const ALU_STRING: readonly string[] = [
   "+=",
   "-=",
   "*=",

@@ -3,6 +3,7 @@
  * instruction does to the destination register: scalar bounds through the
  * scalar domain, pointer arithmetic under the kernel's rules.
  */
+import { ALU_STRING } from "../isa/disasm.js";
 import type { Insn } from "../isa/insn.js";
 import {
   BPF_ADD,
@@ -57,24 +58,6 @@ import { EACCES, EINVAL } from "./result.js";
 import { movImm, movReg, movsxIsNoop, type ScalarAluOp, scalarAlu } from "./scalar/alu.js";
 import { tnumAdd, tnumIsConst, tnumSub } from "./tnum.js";
 
-/** `bpf_alu_string`, by op >> 4 */
-const ALU_STRING = [
-  "+=",
-  "-=",
-  "*=",
-  "/=",
-  "|=",
-  "&=",
-  "<<=",
-  ">>=",
-  "neg",
-  "%=",
-  "^=",
-  "=",
-  "s>>=",
-  "endian",
-];
-
 /** The kernel's BPF_MAX_VAR_OFF: offsets a pointer may carry. */
 const BPF_MAX_VAR_OFF = 1n << 29n;
 
@@ -83,7 +66,7 @@ function isPointer(reg: RegState): boolean {
 }
 
 function aluString(op: number): string {
-  return ALU_STRING[op >> 4] ?? "(null)";
+  return ALU_STRING[op >> 4]!;
 }
 
 /** `check_reg_sane_offset`: a pointer's offset must stay far from overflow. */
@@ -91,19 +74,19 @@ function checkRegSaneOffset(env: VerifierEnv, reg: RegState, type: number): void
   const known = tnumIsConst(reg.varOff);
   const val = BigInt.asIntN(64, reg.varOff.value);
   if (known && (val >= BPF_MAX_VAR_OFF || val <= -BPF_MAX_VAR_OFF)) {
-    env.reject(EACCES, `math between ${regTypeName(type)} pointer and ${val} is not allowed`);
+    env.reject(EINVAL, `math between ${regTypeName(type)} pointer and ${val} is not allowed`);
   }
   if (reg.off >= BPF_MAX_VAR_OFF || reg.off <= -BPF_MAX_VAR_OFF) {
-    env.reject(EACCES, `${regTypeName(type)} pointer offset ${reg.off} is not allowed`);
+    env.reject(EINVAL, `${regTypeName(type)} pointer offset ${reg.off} is not allowed`);
   }
   if (reg.smin === S64_MIN) {
     env.reject(
-      EACCES,
+      EINVAL,
       `math between ${regTypeName(type)} pointer and register with unbounded min value is not allowed`,
     );
   }
   if (reg.smin >= BPF_MAX_VAR_OFF || reg.smin <= -BPF_MAX_VAR_OFF) {
-    env.reject(EACCES, `value ${reg.smin} makes ${regTypeName(type)} pointer be out of bounds`);
+    env.reject(EINVAL, `value ${reg.smin} makes ${regTypeName(type)} pointer be out of bounds`);
   }
 }
 

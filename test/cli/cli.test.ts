@@ -122,3 +122,63 @@ describe("bad input", () => {
     expect(out).toContain("Example:");
   });
 });
+
+describe("tsbpf verify", () => {
+  const flowQueue = join(root, "examples/flow_queue.bpf.o");
+  const broken = join(root, "examples/flow_queue_broken.bpf.o");
+
+  it("exits 0 with one verdict line per accepted program", async () => {
+    const { code, out } = await cli("verify", flowQueue);
+    expect(code).toBe(0);
+    // the kernel processes the same numbers of instructions
+    expect(out).toBe("enqueue: accepted (processed 86 insns)\ndrain_oldest: accepted (processed 2008 insns)\n");
+  });
+
+  it("exits 1 naming the instruction, the source line and the kernel's error lines", async () => {
+    const { code, out } = await cli("verify", broken);
+    expect(code).toBe(1);
+    expect(out).toBe(
+      "enqueue: rejected at insn 77 (flow_queue.bpf.c:91): Unreleased reference id=4 alloc_insn=42; " +
+        "BPF_EXIT instruction in main prog would lead to reference leak\n",
+    );
+  });
+
+  it("prints the documented JSON", async () => {
+    const { code, out } = await cli("verify", "--json", "--log-level", "1", broken);
+    expect(code).toBe(1);
+    const json = JSON.parse(out);
+    const [p] = json.programs;
+    expect(p).toMatchObject({
+      name: "enqueue",
+      section: "tc",
+      type: "sched_cls",
+      verdict: "reject",
+      errors: ["Unreleased reference id=4 alloc_insn=42", "BPF_EXIT instruction in main prog would lead to reference leak"],
+      insn: 77,
+      source: "flow_queue.bpf.c:91",
+      processed: 74,
+    });
+    expect(p.log).toContain("77: (95) exit");
+  });
+
+  it("exits 2 for a log level it does not know", async () => {
+    const { code, err } = await cli("verify", "--log-level", "9", flowQueue);
+    expect(code).toBe(2);
+    expect(err).toContain("--log-level");
+  });
+});
+
+describe("tsbpf run", () => {
+  it("prints the return value as JSON", async () => {
+    const { code, out } = await cli("run", example, "--data-size", "64", "--json");
+    expect(code).toBe(0);
+    // an all-zero frame is not IPv4: XDP_PASS
+    expect(JSON.parse(out)).toMatchObject({ retval: 2, repeat: 1 });
+  });
+
+  it("asks for --prog when the object has several programs", async () => {
+    const { code, err } = await cli("run", join(root, "examples/flow_queue.bpf.o"));
+    expect(code).toBe(2);
+    expect(err).toContain("choose one with --prog (enqueue, drain_oldest)");
+  });
+});

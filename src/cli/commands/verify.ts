@@ -46,10 +46,12 @@ Examples:
         }
         const spec = loadObjectFile(file);
         const programs = selectPrograms(spec, opts.prog);
-        const results = programs.map((p) => ({
-          program: p,
-          result: verifyProgram(spec, p, { logLevel }),
-        }));
+        const results = programs.map((p, i) => {
+          if (programs.length > 1)
+            ctx.io.progress?.(`verifying ${i + 1}/${programs.length}: ${p.name}`);
+          return { program: p, result: verifyProgram(spec, p, { logLevel }) };
+        });
+        ctx.io.progress?.(undefined);
         const rejected = results.some((r) => r.result.verdict === "reject");
         if (opts.json) {
           ctx.io.out(
