@@ -16,6 +16,7 @@
  * Values are immutable: every operation returns a new object.
  */
 
+import { syncLow32InPlace } from "./bounds-low32.js";
 import {
   hex,
   TNUM_UNKNOWN,
@@ -331,13 +332,68 @@ export function boundOffset(r: MutableBounds): void {
   r.varOff = tnumOr(tnumClearSubreg(var64), var32);
 }
 
+/**
+ * `reg_bounds_sync` when the tnum is a constant that lies inside every
+ * range: the full sync then collapses every range onto that constant, which
+ * this computes directly. Returns false (touching nothing) otherwise.
+ */
+function syncConstInPlace(r: MutableBounds, v: bigint): boolean {
+  const s = toS64(v);
+  const v32 = lo32u(v);
+  const s32 = v32 | 0;
+  if (r.umin > v || r.umax < v || r.smin > s || r.smax < s) return false;
+  if (r.u32Min > v32 || r.u32Max < v32 || r.s32Min > s32 || r.s32Max < s32) return false;
+  r.umin = v;
+  r.umax = v;
+  r.smin = s;
+  r.smax = s;
+  r.u32Min = v32;
+  r.u32Max = v32;
+  r.s32Min = s32;
+  r.s32Max = s32;
+  return true;
+}
+
+/** Nothing known at all: the sync has nothing to learn and changes nothing. */
+function isUnboundedUnknown(r: MutableBounds): boolean {
+  return (
+    r.varOff.mask === U64_MAX &&
+    r.umin === 0n &&
+    r.umax === U64_MAX &&
+    r.smin === S64_MIN &&
+    r.smax === S64_MAX &&
+    r.u32Min === 0 &&
+    r.u32Max === U32_MAX &&
+    r.s32Min === S32_MIN &&
+    r.s32Max === S32_MAX
+  );
+}
+
 /** `reg_bounds_sync`, in place. */
 export function syncInPlace(r: MutableBounds): void {
+  // Most syncs are of constants; they skip the general deduction.
+  if (r.varOff.mask === 0n && syncConstInPlace(r, r.varOff.value)) return;
+  if (syncLow32InPlace(r)) return;
+  if (isUnboundedUnknown(r)) return;
   updateBounds(r);
   // Three rounds, as the kernel: each can feed the next (sign bits, 32<->64).
-  deduceBounds(r);
-  deduceBounds(r);
-  deduceBounds(r);
+  // A round that changes nothing leaves the next ones nothing to change.
+  for (let round = 0; round < 3; round++) {
+    const { varOff, smin, smax, umin, umax, s32Min, s32Max, u32Min, u32Max } = r;
+    deduceBounds(r);
+    if (
+      r.varOff === varOff &&
+      r.smin === smin &&
+      r.smax === smax &&
+      r.umin === umin &&
+      r.umax === umax &&
+      r.s32Min === s32Min &&
+      r.s32Max === s32Max &&
+      r.u32Min === u32Min &&
+      r.u32Max === u32Max
+    )
+      break;
+  }
   boundOffset(r);
   // Intersecting with the old tnum may have tightened the bounds again.
   updateBounds(r);

@@ -3,6 +3,8 @@
  * return), kfunc calls, and the dispatch to helper calls.
  */
 import type { Insn } from "../isa/insn.js";
+import { checkCallbackReturn } from "./calls/callbacks.js";
+import { checkSubprogCall, funcArgsInfo } from "./calls/global-funcs.js";
 import { DST_OP_NO_MARK, type VerifierEnv } from "./env.js";
 import type { WalkControl } from "./jmp.js";
 import { formatFuncState } from "./log.js";
@@ -10,7 +12,6 @@ import { copyReg, markRegNotInit, markRegUnknown } from "./reg-state.js";
 import { PTR_TO_STACK } from "./reg-types.js";
 import { E2BIG, EFAULT, EINVAL } from "./result.js";
 import { newFuncState } from "./state.js";
-import { checkCallbackReturn } from "./calls/callbacks.js";
 
 export { checkHelperCall } from "./helper-call.js";
 
@@ -33,12 +34,17 @@ export function checkFuncCall(env: VerifierEnv, insn: Insn, _walk: WalkControl):
   if (subprogno < 0) env.reject(EFAULT, `verifier bug. No program starts at insn ${target}`);
   const sub = env.subprogs[subprogno]!;
   const state = env.state;
+  const err = checkSubprogCall(env, subprogno, env.frame.regs);
+  if (err === EFAULT) env.reject(EFAULT);
   if (sub.linkage === "global") {
     if (state.activeLock !== undefined) {
       env.verbose("global function calls are not allowed while holding a lock,");
       env.reject(EINVAL, "use static function instead");
     }
+    if (err) env.reject(err, `Caller passes invalid args into func#${subprogno} ('${sub.name}')`);
     env.log.write(`Func#${subprogno} ('${sub.name}') is global and assumed valid.\n`);
+    // the function is verified on its own once the main program is
+    funcArgsInfo(sub).called = true;
     clearCallerSavedRegs(env);
     markRegUnknown(env.reg(0));
     return;
@@ -48,6 +54,8 @@ export function checkFuncCall(env: VerifierEnv, insn: Insn, _walk: WalkControl):
   }
   const caller = env.frame;
   const callee = newFuncState(state.curframe + 1, env.insnIdx, subprogno);
+  // `init_func_state` marks everything scratched: the callee's first instruction prints its registers
+  env.markAllScratched();
   // r1-r5 carry the arguments; the callee may not read r0 or r6-r9
   for (let r = 1; r <= 5; r++) callee.regs[r] = copyReg(caller.regs[r]!);
   state.frames.push(callee);

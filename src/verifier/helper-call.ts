@@ -7,8 +7,15 @@
  */
 import type { Insn } from "../isa/insn.js";
 import { syncInPlace } from "./bounds.js";
-import { type CallArgMeta, checkFuncArg, newCallArgMeta, registerIsNull } from "./calls/args.js";
 import {
+  type CallArgMeta,
+  checkFuncArg,
+  newCallArgMeta,
+  recordFuncKey,
+  registerIsNull,
+} from "./calls/args.js";
+import {
+  markLoopArgsPrecise,
   pushCallbackCall,
   setLoopCallbackState,
   setMapElemCallbackState,
@@ -28,6 +35,7 @@ import {
   RET_PTR_TO_TCP_SOCK,
   RET_VOID,
 } from "./calls/helper-protos.js";
+import { releaseKptrXchgSource, setKptrXchgReturn } from "./calls/kptr.js";
 import {
   BPF_MAP_TYPE_ARRAY,
   BPF_MAP_TYPE_PERCPU_ARRAY,
@@ -47,6 +55,8 @@ import { checkMemAccess } from "./mem.js";
 import { markRegNotInit, markRegPointer, markRegUnknown } from "./reg-state.js";
 import {
   isPacketPointer,
+  MEM_ALLOC,
+  MEM_RCU,
   MEM_RDONLY,
   PTR_MAYBE_NULL,
   PTR_TO_BTF_ID,
@@ -81,6 +91,8 @@ const CHANGES_PKT_DATA = new Set([
 const PTR_CAST_FUNCTIONS = new Set([96, 95, 137, 136, 138, 196, 139, 140]);
 
 const MAX_ERRNO = 4095n;
+const FN_PER_CPU_PTR = 153;
+const FN_THIS_CPU_PTR = 154;
 
 /** `is_acquire_function`: r0 holds a new reference the program must release. */
 function isAcquireFunction(env: VerifierEnv, funcId: number, mapIndex: number): boolean {
@@ -134,7 +146,9 @@ function lookUpProto(env: VerifierEnv, funcId: number): HelperProto {
 function releaseArgument(env: VerifierEnv, meta: CallArgMeta): void {
   if (meta.releaseRegno === 0) return;
   let released = false;
-  if (meta.refObjId !== 0) released = releaseReference(env, meta.refObjId);
+  if (meta.funcId === FN.kptr_xchg && meta.refObjId !== 0)
+    released = releaseKptrXchgSource(env, meta.refObjId);
+  else if (meta.refObjId !== 0) released = releaseReference(env, meta.refObjId);
   else released = registerIsNull(env.reg(meta.releaseRegno));
   if (!released) {
     env.reject(
@@ -156,6 +170,7 @@ function checkHelperSpecific(env: VerifierEnv, meta: CallArgMeta, walk: WalkCont
         env.reject(EINVAL, "get_local_storage() doesn't support non-zero flags");
       return;
     case FN.loop:
+      markLoopArgsPrecise(env, meta.subprogno);
       if (BigInt(env.frame.callbackDepth) < regs[1]!.umax) {
         pushCallbackCall(env, walk, meta.subprogno, setLoopCallbackState);
       } else {
@@ -221,7 +236,18 @@ function setReturnValue(
       markRegPointer(r0, PTR_TO_MEM | retFlag, { memSize: meta.memSize });
       break;
     case RET_PTR_TO_MEM_OR_BTF_ID:
+      if ((funcId === FN_PER_CPU_PTR || funcId === FN_THIS_CPU_PTR) && meta.percpuAllocArg) {
+        // a per-CPU local object read from a kptr: this CPU's copy, under RCU
+        markRegPointer(r0, PTR_TO_BTF_ID | MEM_ALLOC | MEM_RCU, { btfId: meta.retBtfId });
+      } else {
+        markRegPointer(r0, PTR_TO_BTF_ID | (retFlag & ~MEM_RDONLY), { btfId: meta.retBtfId });
+      }
+      break;
     case RET_PTR_TO_BTF_ID:
+      if (funcId === FN.kptr_xchg && meta.kptrField !== undefined) {
+        setKptrXchgReturn(r0, meta.kptrField, retFlag);
+        break;
+      }
       // the kernel struct comes from vmlinux BTF, which tsbpf does not carry
       markRegPointer(r0, PTR_TO_BTF_ID | (retFlag & ~MEM_RDONLY));
       break;
@@ -279,6 +305,7 @@ export function checkHelperCall(env: VerifierEnv, insn: Insn, walk: WalkControl)
   const meta = newCallArgMeta(funcId, proto.pktAccess);
   for (let arg = 0; arg < 5; arg++) checkFuncArg(env, arg, meta, proto);
   recordFuncMap(env, meta.mapIndex, funcId);
+  recordFuncKey(env, meta);
   // a helper that only writes its memory argument leaves initialised data behind
   for (let i = 0; i < meta.accessSize; i++) {
     checkMemAccess(env, insn, meta.regno, i, 1, "write", -1, false, false);

@@ -23,25 +23,41 @@ import {
   BPF_X,
 } from "../isa/opcodes.js";
 import { markPtrNotNull } from "./calls/null-check.js";
-import { isTrustedReg } from "./graph/ownership.js";
 import { SRC_OP, type VerifierEnv } from "./env.js";
+import { isTrustedReg } from "./graph/ownership.js";
+import { pruneContext } from "./prune/context.js";
+import { collectLinkedRegs, markChainPrecision, pushJmpHistory } from "./prune/precision.js";
 import { markRegKnown, notInitReg, type RegState } from "./reg-state.js";
 import {
   baseType,
+  CONST_PTR_TO_MAP,
   isPacketPointer,
   PTR_MAYBE_NULL,
   PTR_TO_BTF_ID,
+  PTR_TO_BUF,
+  PTR_TO_MAP_KEY,
+  PTR_TO_MAP_VALUE,
+  PTR_TO_MEM,
   PTR_TO_PACKET,
   PTR_TO_PACKET_END,
   PTR_TO_PACKET_META,
+  PTR_TO_SOCK_COMMON,
+  PTR_TO_SOCKET,
   PTR_TO_STACK,
+  PTR_TO_TCP_SOCK,
+  PTR_TO_XDP_SOCK,
   SCALAR_VALUE,
   typeMayBeNull,
 } from "./reg-types.js";
 import { EINVAL } from "./result.js";
 import { branchTaken, type CondJumpOp, refineOnBranch } from "./scalar/branch.js";
-import { collectLinkedRegs, markChainPrecision, pushJmpHistory } from "./prune/precision.js";
-import { allRegs, INSN_F_DST_REG_STACK, INSN_F_SRC_REG_STACK, type LinkedReg, type VerifierState } from "./state.js";
+import {
+  allRegs,
+  INSN_F_DST_REG_STACK,
+  INSN_F_SRC_REG_STACK,
+  type LinkedReg,
+  type VerifierState,
+} from "./state.js";
 import { tnumIsConst } from "./tnum.js";
 
 /** What a check needs from the instruction walk. */
@@ -88,10 +104,32 @@ function isPointer(reg: RegState): boolean {
 /** `reg_not_null`: pointers that cannot be NULL without a check having said so. */
 function regNotNull(reg: RegState): boolean {
   if (typeMayBeNull(reg.type)) return false;
-  const base = baseType(reg.type);
+  // a non-NULL base plus an unbounded offset may still wrap to zero
+  if (reg.smin <= -BPF_MAX_VAR_OFF || reg.smax >= BPF_MAX_VAR_OFF) return false;
   // BTF pointers may be NULL even when not marked so (the kernel handles faults), unless trusted
-  return isPointer(reg) && (base !== PTR_TO_BTF_ID || isTrustedReg(reg));
+  return (
+    NOT_NULL_BASE_TYPES.has(baseType(reg.type)) ||
+    (baseType(reg.type) === PTR_TO_BTF_ID && isTrustedReg(reg))
+  );
 }
+
+/** `BPF_MAX_VAR_OFF` */
+const BPF_MAX_VAR_OFF = 1n << 29n;
+/**
+ * The pointer types `reg_not_null` trusts: ctx, stack and packet pointers are
+ * not among them, so comparing one with 0 explores both branches.
+ */
+const NOT_NULL_BASE_TYPES: ReadonlySet<number> = new Set([
+  PTR_TO_SOCKET,
+  PTR_TO_TCP_SOCK,
+  PTR_TO_XDP_SOCK,
+  PTR_TO_BUF,
+  PTR_TO_MAP_VALUE,
+  PTR_TO_MAP_KEY,
+  PTR_TO_SOCK_COMMON,
+  PTR_TO_MEM,
+  CONST_PTR_TO_MAP,
+]);
 
 function isPktPtrBranchTaken(dst: RegState, src: RegState, op: number): 1 | 0 | -1 {
   let pkt: RegState;
@@ -120,7 +158,13 @@ function isRegConst(reg: RegState, is32: boolean): boolean {
 }
 
 /** `is_branch_taken` */
-function isBranchTaken(r1: RegState, r2: RegState, op: number, is32: boolean, sameReg: boolean): 1 | 0 | -1 {
+function isBranchTaken(
+  r1: RegState,
+  r2: RegState,
+  op: number,
+  is32: boolean,
+  sameReg: boolean,
+): 1 | 0 | -1 {
   const anyPkt = (r: RegState) => isPacketPointer(r.type) || r.type === PTR_TO_PACKET_END;
   if (anyPkt(r1) && anyPkt(r2) && !is32) return isPktPtrBranchTaken(r1, r2, op);
   if (isPointer(r1) || isPointer(r2)) {
@@ -140,7 +184,12 @@ function isBranchTaken(r1: RegState, r2: RegState, op: number, is32: boolean, sa
 }
 
 /** `mark_ptr_or_null_regs`: after `if rX == 0`, every copy of rX is NULL on one side and valid on the other. */
-function markPtrOrNullRegs(env: VerifierEnv, state: VerifierState, regno: number, isNull: boolean): void {
+function markPtrOrNullRegs(
+  env: VerifierEnv,
+  state: VerifierState,
+  regno: number,
+  isNull: boolean,
+): void {
   const reg = state.frames[state.curframe]!.regs[regno]!;
   const { id, refObjId } = reg;
   if (refObjId !== 0 && refObjId === id && isNull) {
@@ -158,9 +207,18 @@ function markPtrOrNullRegs(env: VerifierEnv, state: VerifierState, regno: number
 }
 
 /** `find_good_pkt_pointers`: every packet pointer with this id may read `range` bytes. */
-function findGoodPktPointers(state: VerifierState, dstReg: RegState, type: number, rangeRightOpen: boolean): void {
+function findGoodPktPointers(
+  state: VerifierState,
+  dstReg: RegState,
+  type: number,
+  rangeRightOpen: boolean,
+): void {
   if (dstReg.off < 0 || (dstReg.off === 0 && rangeRightOpen)) return;
-  if (dstReg.umax > BigInt(MAX_PACKET_OFF) || dstReg.umax + BigInt(dstReg.off) > BigInt(MAX_PACKET_OFF)) return;
+  if (
+    dstReg.umax > BigInt(MAX_PACKET_OFF) ||
+    dstReg.umax + BigInt(dstReg.off) > BigInt(MAX_PACKET_OFF)
+  )
+    return;
   let newRange = dstReg.off;
   if (rangeRightOpen) newRange++;
   const id = dstReg.id;
@@ -238,7 +296,19 @@ function tryMatchPktPointers(
   }
 }
 
-const COND_OPS = new Set([BPF_JEQ, BPF_JGT, BPF_JGE, BPF_JSET, BPF_JNE, BPF_JSGT, BPF_JSGE, BPF_JLT, BPF_JLE, BPF_JSLT, BPF_JSLE]);
+const COND_OPS = new Set([
+  BPF_JEQ,
+  BPF_JGT,
+  BPF_JGE,
+  BPF_JSET,
+  BPF_JNE,
+  BPF_JSGT,
+  BPF_JSGE,
+  BPF_JLT,
+  BPF_JLE,
+  BPF_JSLT,
+  BPF_JSLE,
+]);
 
 export function checkCondJmpOp(env: VerifierEnv, insn: Insn, walk: WalkControl): void {
   const op = insn.code & 0xf0;
@@ -247,8 +317,9 @@ export function checkCondJmpOp(env: VerifierEnv, insn: Insn, walk: WalkControl):
   }
   if (op === BPF_JCOND) {
     // may_goto: fall through later, jump now
-    if (insn.off === 0 || insn.dst !== 0 || insn.imm !== 0) {
-      env.reject(EINVAL, `invalid may_goto off ${insn.off} imm ${insn.imm}`);
+    // 6.18 accepts off 0 (a may_goto to the next instruction); 32-bit and other src forms are refused
+    if (insn.code !== (0x05 | BPF_JCOND) || insn.src !== 0 || insn.dst !== 0 || insn.imm !== 0) {
+      env.reject(EINVAL, `invalid may_goto imm ${insn.imm}`);
     }
     walk.pushBranch(env.insnIdx + 1, env.insnIdx);
     env.insnIdx += insn.off;
@@ -271,7 +342,9 @@ export function checkCondJmpOp(env: VerifierEnv, insn: Insn, walk: WalkControl):
   }
   if (isX) {
     // a stack pointer compared carries no scalar to backtrack into
-    const flags = (srcReg.type === PTR_TO_STACK ? INSN_F_SRC_REG_STACK : 0) | (dstReg.type === PTR_TO_STACK ? INSN_F_DST_REG_STACK : 0);
+    const flags =
+      (srcReg.type === PTR_TO_STACK ? INSN_F_SRC_REG_STACK : 0) |
+      (dstReg.type === PTR_TO_STACK ? INSN_F_DST_REG_STACK : 0);
     if (flags) pushJmpHistory(env, thisBranch, flags);
   }
   const is32 = (insn.code & 0x07) === BPF_JMP32;
@@ -293,27 +366,44 @@ export function checkCondJmpOp(env: VerifierEnv, insn: Insn, walk: WalkControl):
 
   // scalars sharing an id learn from this comparison together; so does their precision
   const linked: LinkedReg[] = [];
-  if (isX && srcReg.type === SCALAR_VALUE && srcReg.id) collectLinkedRegs(thisBranch, srcReg.id, linked);
-  if (dstReg.type === SCALAR_VALUE && dstReg.id) collectLinkedRegs(thisBranch, dstReg.id, linked);
+  const liveRegs = pruneContext(env)?.liveRegsBefore;
+  if (isX && srcReg.type === SCALAR_VALUE && srcReg.id)
+    collectLinkedRegs(thisBranch, srcReg.id, linked, liveRegs);
+  if (dstReg.type === SCALAR_VALUE && dstReg.id)
+    collectLinkedRegs(thisBranch, dstReg.id, linked, liveRegs);
   if (linked.length > 1) pushJmpHistory(env, thisBranch, 0, linked);
   const otherBranch = walk.pushBranch(env.insnIdx + insn.off + 1, env.insnIdx);
   const otherRegs = otherBranch.frames[otherBranch.curframe]!.regs;
   if (dstReg.type === SCALAR_VALUE && srcReg.type === SCALAR_VALUE) {
     const sameReg = isX && insn.src === insn.dst;
-    const [trueDst, trueSrc] = refineOnBranch(op as CondJumpOp, is32, otherRegs[insn.dst]!, srcReg, true, sameReg);
-    const [falseDst, falseSrc] = refineOnBranch(op as CondJumpOp, is32, dstReg, srcReg, false, sameReg);
+    const [trueDst, trueSrc] = refineOnBranch(
+      op as CondJumpOp,
+      is32,
+      otherRegs[insn.dst]!,
+      srcReg,
+      true,
+      sameReg,
+    );
+    const [falseDst, falseSrc] = refineOnBranch(
+      op as CondJumpOp,
+      is32,
+      dstReg,
+      srcReg,
+      false,
+      sameReg,
+    );
     Object.assign(otherRegs[insn.dst]!, trueDst);
     Object.assign(dstReg, falseDst);
     if (isX && !sameReg) {
       Object.assign(otherRegs[insn.src]!, trueSrc);
       Object.assign(srcReg, falseSrc);
     }
-    propagateLinkedScalars(thisBranch, insn.dst);
-    propagateLinkedScalars(otherBranch, insn.dst);
     if (isX) {
-      propagateLinkedScalars(thisBranch, insn.src);
-      propagateLinkedScalars(otherBranch, insn.src);
+      syncLinkedRegs(thisBranch, insn.src, linked);
+      syncLinkedRegs(otherBranch, insn.src, linked);
     }
+    syncLinkedRegs(thisBranch, insn.dst, linked);
+    syncLinkedRegs(otherBranch, insn.dst, linked);
   }
 
   if (
@@ -326,12 +416,20 @@ export function checkCondJmpOp(env: VerifierEnv, insn: Insn, walk: WalkControl):
   ) {
     const eqRegs = op === BPF_JEQ ? otherRegs : op === BPF_JNE ? regs : undefined;
     if (eqRegs !== undefined) {
-      if (regNotNull(dstReg) && typeMayBeNull(srcReg.type)) eqRegs[insn.src]!.type &= ~PTR_MAYBE_NULL;
-      if (regNotNull(srcReg) && typeMayBeNull(dstReg.type)) eqRegs[insn.dst]!.type &= ~PTR_MAYBE_NULL;
+      if (regNotNull(dstReg) && typeMayBeNull(srcReg.type))
+        eqRegs[insn.src]!.type &= ~PTR_MAYBE_NULL;
+      if (regNotNull(srcReg) && typeMayBeNull(dstReg.type))
+        eqRegs[insn.dst]!.type &= ~PTR_MAYBE_NULL;
     }
   }
 
-  if (!is32 && !isX && insn.imm === 0 && (op === BPF_JEQ || op === BPF_JNE) && typeMayBeNull(dstReg.type)) {
+  if (
+    !is32 &&
+    !isX &&
+    insn.imm === 0 &&
+    (op === BPF_JEQ || op === BPF_JNE) &&
+    typeMayBeNull(dstReg.type)
+  ) {
     markPtrOrNullRegs(env, thisBranch, insn.dst, op === BPF_JNE);
     markPtrOrNullRegs(env, otherBranch, insn.dst, op === BPF_JEQ);
   } else {
@@ -341,16 +439,18 @@ export function checkCondJmpOp(env: VerifierEnv, insn: Insn, walk: WalkControl):
 }
 
 /**
- * `sync_linked_regs` in its simplest form: scalars that are copies of each
- * other (same id, no added constant) learn the same bounds from a compare.
+ * `sync_linked_regs`: the scalars collected as copies of the compared one
+ * (same id, no added constant) learn the same bounds.
  */
-function propagateLinkedScalars(state: VerifierState, regno: number): void {
-  const reg = state.frames[state.curframe]!.regs[regno]!;
-  if (reg.type !== SCALAR_VALUE || reg.id === 0) return;
-  for (const r of allRegs(state)) {
-    if (r === reg || r.type !== SCALAR_VALUE || r.id !== reg.id) continue;
-    const precise = r.precise;
-    Object.assign(r, reg);
-    r.precise = precise;
+function syncLinkedRegs(state: VerifierState, regno: number, linked: readonly LinkedReg[]): void {
+  const known = state.frames[state.curframe]!.regs[regno]!;
+  if (known.type !== SCALAR_VALUE || known.id === 0) return;
+  for (const e of linked) {
+    const frame = state.frames[e.frameno]!;
+    const reg = e.isReg ? frame.regs[e.index]! : frame.stack[e.index]!.spilled;
+    if (reg === known || reg.type !== SCALAR_VALUE || reg.id !== known.id) continue;
+    const precise = reg.precise;
+    Object.assign(reg, known);
+    reg.precise = precise;
   }
 }

@@ -7,21 +7,27 @@
 import { S32_MAX, S32_MIN, S64_MAX, S64_MIN, U32_MAX } from "./bounds.js";
 import type { RegState } from "./reg-state.js";
 import {
+  baseType,
   CONST_PTR_TO_MAP,
   isPacketPointer,
   NON_OWN_REF,
+  NOT_INIT,
+  PTR_TO_ARENA,
   PTR_TO_BTF_ID,
   PTR_TO_MAP_KEY,
   PTR_TO_MAP_VALUE,
   PTR_TO_MEM,
   PTR_TO_STACK,
-  baseType,
   regTypeName,
   SCALAR_VALUE,
-  NOT_INIT,
-  PTR_TO_ARENA,
 } from "./reg-types.js";
-import { BPF_REG_SIZE, type FuncState, STACK_SPILL, type VerifierState } from "./state.js";
+import {
+  BPF_REG_SIZE,
+  type FuncState,
+  STACK_ITER,
+  STACK_SPILL,
+  type VerifierState,
+} from "./state.js";
 import type { Tnum } from "./tnum.js";
 
 export const LOG_LEVEL1 = 1;
@@ -135,13 +141,15 @@ export function formatReg(reg: RegState, frame: FuncState, names: LogNames): str
     attrs.push(`ks=${names.mapKeySize(reg.mapIndex)},vs=${names.mapValueSize(reg.mapIndex)}`);
   }
   if (t !== SCALAR_VALUE && reg.off !== 0) attrs.push(`off=${snum(BigInt(reg.off))}`);
-  if (isPacketPointer(t)) attrs.push(`r=${unum(BigInt(reg.range))}`);
+  // a negative range (BEYOND_PKT_END, AT_PKT_END) prints as the u64 it is cast to
+  if (isPacketPointer(t)) attrs.push(`r=${unum(BigInt.asUintN(64, BigInt(reg.range)))}`);
   if (base === PTR_TO_MEM) attrs.push(`sz=${unum(BigInt(reg.memSize))}`);
   if (isConst) {
     if (reg.varOff.value !== 0n) attrs.push(`imm=${snum(BigInt.asIntN(64, reg.varOff.value))}`);
   } else {
     attrs.push(...scalarRanges(reg));
-    if (!(reg.varOff.value === 0n && reg.varOff.mask === U64_MAX)) attrs.push(`var_off=${tnumString(reg.varOff)}`);
+    if (!(reg.varOff.value === 0n && reg.varOff.mask === U64_MAX))
+      attrs.push(`var_off=${tnumString(reg.varOff)}`);
   }
   return `${text}(${attrs.join(",")})`;
 }
@@ -172,7 +180,12 @@ export function formatFuncState(
     if (slot.slotType.every((s) => s === 0)) return;
     const types = slot.slotType.map((s) => SLOT_CHAR[s] ?? "?");
     const fp = ` fp${(-i - 1) * BPF_REG_SIZE}`;
-    if (slot.slotType[BPF_REG_SIZE - 1] === STACK_SPILL) {
+    if (slot.slotType[BPF_REG_SIZE - 1] === STACK_ITER) {
+      // an iterator prints once, at its first slot, the one holding the reference
+      const iter = slot.iter;
+      if (slot.spilled.refObjId === 0 || iter === undefined) return;
+      out += `${fp}=iter_${iter.kind}(ref_id=${slot.spilled.refObjId},state=${iter.state},depth=${iter.depth})`;
+    } else if (slot.slotType[BPF_REG_SIZE - 1] === STACK_SPILL) {
       const firstSpill = slot.slotType.indexOf(STACK_SPILL);
       out += `${fp}=${types.slice(0, firstSpill).join("")}${formatReg(slot.spilled, frame, names)}`;
     } else {

@@ -5,6 +5,7 @@
  */
 import type { Insn } from "../isa/insn.js";
 import {
+  BPF_ABS,
   BPF_ADD,
   BPF_AND,
   BPF_CMPXCHG,
@@ -18,16 +19,33 @@ import {
   BPF_PSEUDO_MAP_IDX,
   BPF_PSEUDO_MAP_IDX_VALUE,
   BPF_PSEUDO_MAP_VALUE,
-  BPF_ABS,
   BPF_W,
   BPF_XCHG,
   BPF_XOR,
 } from "../isa/opcodes.js";
 import { coerceToSizeInPlace, coerceToSizeSxInPlace, S64_MIN } from "./bounds.js";
+import {
+  checkMapKptrAccess,
+  checkMapKptrFieldAccess,
+  checkProgramBtfPtrAccess,
+  mapKptrFieldAt,
+} from "./calls/kptr.js";
 import { checkCtxAccess as checkCtxFieldAccess } from "./ctx/index.js";
+import { sockAccessValidFor } from "./ctx/sock.js";
 import { DST_OP, DST_OP_NO_MARK, SRC_OP, type VerifierEnv } from "./env.js";
+import { checkAllocObjAccess, checkMapValueSpecialFields } from "./graph/access.js";
 import { tnumString } from "./log.js";
-import { copyReg, markRegKnown, markRegNotInit, markRegPointer, markRegUnknown, type RegState } from "./reg-state.js";
+import { checkPtrToMapAccess } from "./map-ptr-access.js";
+import { markChainPrecision, recordStackAccess } from "./prune/precision.js";
+import { markStackRead, markStackWrite } from "./prune/stack-marks.js";
+import {
+  copyReg,
+  markRegKnown,
+  markRegNotInit,
+  markRegPointer,
+  markRegUnknown,
+  type RegState,
+} from "./reg-state.js";
 import {
   baseType,
   CONST_PTR_TO_MAP,
@@ -55,21 +73,21 @@ import {
   SCALAR_VALUE,
   typeMayBeNull,
 } from "./reg-types.js";
-import { markStackRead, markStackWrite } from "./prune/stack-marks.js";
-import { markChainPrecision, recordStackAccess } from "./prune/precision.js";
 import { EACCES, EFAULT, EINVAL } from "./result.js";
+import { noteStackDepth } from "./stack-depth.js";
 import {
   BPF_REG_SIZE,
   type FuncState,
   growStack,
   MAX_BPF_STACK,
+  STACK_DYNPTR,
   STACK_INVALID,
+  STACK_ITER,
   STACK_MISC,
   STACK_SPILL,
   STACK_ZERO,
 } from "./state.js";
 import { tnumAdd, tnumConst, tnumIsAligned, tnumIsConst } from "./tnum.js";
-import { checkAllocObjAccess, checkMapValueSpecialFields } from "./graph/access.js";
 
 type Access = "read" | "write";
 
@@ -111,7 +129,13 @@ function isSpillableRegType(type: number): boolean {
 }
 
 /** `check_ptr_alignment`: stack accesses are always strict; the rest only in strict mode, which tsbpf does not enable. */
-function checkPtrAlignment(env: VerifierEnv, reg: RegState, off: number, size: number, strictOnce: boolean): void {
+function checkPtrAlignment(
+  env: VerifierEnv,
+  reg: RegState,
+  off: number,
+  size: number,
+  strictOnce: boolean,
+): void {
   const strict = reg.type === PTR_TO_STACK || strictOnce;
   if (!strict || size === 1 || isPacketPointer(reg.type) || reg.type === PTR_TO_ARENA) return;
   const descs: Record<number, string> = {
@@ -135,7 +159,14 @@ function checkPtrAlignment(env: VerifierEnv, reg: RegState, off: number, size: n
 }
 
 /** `__check_mem_access`: one bound of an access against a region's size; false after logging the problem. */
-function memAccessOk(env: VerifierEnv, regno: number, off: bigint, size: number, memSize: number, zeroSizeOk: boolean): boolean {
+function memAccessOk(
+  env: VerifierEnv,
+  regno: number,
+  off: bigint,
+  size: number,
+  memSize: number,
+  zeroSizeOk: boolean,
+): boolean {
   const sizeOk = size > 0 || (size === 0 && zeroSizeOk);
   if (off >= 0n && sizeOk && off + BigInt(size) <= BigInt(memSize)) return true;
   const reg = env.reg(regno);
@@ -150,7 +181,9 @@ function memAccessOk(env: VerifierEnv, regno: number, off: bigint, size: number,
     case PTR_TO_PACKET:
     case PTR_TO_PACKET_META:
     case PTR_TO_PACKET_END:
-      env.verbose(`invalid access to packet, off=${o} size=${size}, R${regno}(id=${reg.id},off=${o},r=${memSize})`);
+      env.verbose(
+        `invalid access to packet, off=${o} size=${size}, R${regno}(id=${reg.id},off=${o},r=${memSize})`,
+      );
       break;
     default:
       env.verbose(`invalid access to memory, mem_size=${memSize >>> 0} off=${o} size=${size}`);
@@ -179,7 +212,10 @@ export function checkMemRegionAccess(
     env.reject(EACCES, `R${regno} min value is outside of the allowed memory range`);
   }
   if (reg.umax >= BPF_MAX_VAR_OFF) {
-    env.reject(EACCES, `R${regno} unbounded memory access, make sure to bounds check any such access`);
+    env.reject(
+      EACCES,
+      `R${regno} unbounded memory access, make sure to bounds check any such access`,
+    );
   }
   if (!memAccessOk(env, regno, reg.umax + BigInt(off), size, memSize, zeroSizeOk)) {
     env.reject(EACCES, `R${regno} max value is outside of the allowed memory range`);
@@ -187,10 +223,19 @@ export function checkMemRegionAccess(
 }
 
 /** `check_packet_access` */
-export function checkPacketAccess(env: VerifierEnv, regno: number, off: number, size: number, zeroSizeOk: boolean): void {
+export function checkPacketAccess(
+  env: VerifierEnv,
+  regno: number,
+  off: number,
+  size: number,
+  zeroSizeOk: boolean,
+): void {
   const reg = env.reg(regno);
   if (reg.smin < 0n) {
-    env.reject(EACCES, `R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`);
+    env.reject(
+      EACCES,
+      `R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`,
+    );
   }
   if (reg.range < 0 || !memAccessOk(env, regno, BigInt(off), size, reg.range, zeroSizeOk)) {
     env.reject(reg.range < 0 ? EINVAL : EACCES, `R${regno} offset is outside of the packet`);
@@ -198,15 +243,29 @@ export function checkPacketAccess(env: VerifierEnv, regno: number, off: number, 
 }
 
 /** `check_ptr_off_reg`: context and similar pointers must be dereferenced unmodified. */
-export function checkPtrOffReg(env: VerifierEnv, reg: RegState, regno: number, fixedOffOk = false): void {
+export function checkPtrOffReg(
+  env: VerifierEnv,
+  reg: RegState,
+  regno: number,
+  fixedOffOk = false,
+): void {
   if (reg.off < 0) {
-    env.reject(EACCES, `negative offset ${regTypeName(reg.type)} ptr R${regno} off=${reg.off} disallowed`);
+    env.reject(
+      EACCES,
+      `negative offset ${regTypeName(reg.type)} ptr R${regno} off=${reg.off} disallowed`,
+    );
   }
   if (!fixedOffOk && reg.off !== 0) {
-    env.reject(EACCES, `dereference of modified ${regTypeName(reg.type)} ptr R${regno} off=${reg.off} disallowed`);
+    env.reject(
+      EACCES,
+      `dereference of modified ${regTypeName(reg.type)} ptr R${regno} off=${reg.off} disallowed`,
+    );
   }
   if (!tnumIsConst(reg.varOff) || reg.varOff.value !== 0n) {
-    env.reject(EACCES, `variable ${regTypeName(reg.type)} access var_off=${tnumString(reg.varOff)} disallowed`);
+    env.reject(
+      EACCES,
+      `variable ${regTypeName(reg.type)} access var_off=${tnumString(reg.varOff)} disallowed`,
+    );
   }
 }
 
@@ -223,7 +282,8 @@ export function checkStackAccessWithinBounds(
 ): void {
   const reg = env.reg(regno);
   const frame = frameOf(env, reg);
-  const extra = src === "helper" ? " indirect access to" : t === "read" ? " read from" : " write to";
+  const extra =
+    src === "helper" ? " indirect access to" : t === "read" ? " read from" : " write to";
   let minOff: bigint;
   let maxOff: bigint;
   if (tnumIsConst(reg.varOff)) {
@@ -239,14 +299,17 @@ export function checkStackAccessWithinBounds(
   // privileged programs may read stack they never wrote
   const outOfBounds = minOff < BigInt(-MAX_BPF_STACK) || minOff > -1n || maxOff > 0n || size < 0;
   if (outOfBounds) {
-    const errno = minOff < BigInt(-MAX_BPF_STACK) || minOff > -1n ? EACCES : size < 0 ? EFAULT : EINVAL;
-    if (tnumIsConst(reg.varOff)) env.reject(errno, `invalid${extra} stack R${regno} off=${off} size=${size}`);
+    const errno =
+      minOff < BigInt(-MAX_BPF_STACK) || minOff > -1n ? EACCES : size < 0 ? EFAULT : EINVAL;
+    if (tnumIsConst(reg.varOff))
+      env.reject(errno, `invalid${extra} stack R${regno} off=${off} size=${size}`);
     env.reject(
       errno,
       `invalid variable-offset${extra} stack R${regno} var_off=${tnumString(reg.varOff)} off=${off} size=${size}`,
     );
   }
   growStack(frame, Number(-minOff));
+  noteStackDepth(env, frame.subprogno, Number(-minOff));
 }
 
 function saveRegisterState(frame: FuncState, spi: number, reg: RegState, size: number): void {
@@ -271,7 +334,14 @@ function isConstZero(reg: RegState): boolean {
 }
 
 /** `check_stack_write_fixed_off` */
-function checkStackWriteFixedOff(env: VerifierEnv, frame: FuncState, off: number, size: number, valueRegno: number, insn: Insn): void {
+function checkStackWriteFixedOff(
+  env: VerifierEnv,
+  frame: FuncState,
+  off: number,
+  size: number,
+  valueRegno: number,
+  insn: Insn,
+): void {
   const slot = -off - 1;
   const spi = Math.floor(slot / BPF_REG_SIZE);
   const reg = valueRegno >= 0 ? env.reg(valueRegno) : undefined;
@@ -303,8 +373,18 @@ function checkStackWriteFixedOff(env: VerifierEnv, frame: FuncState, off: number
       for (let i = 0; i < BPF_REG_SIZE; i++) {
         if (stackSlot.slotType[i] === STACK_SPILL) stackSlot.slotType[i] = STACK_MISC;
       }
+    } else if (stackSlot.slotType[BPF_REG_SIZE - 1] === STACK_ITER) {
+      // `scrub_special_slot`: data over an iterator destroys it (its reference stays held)
+      markRegNotInit(stackSlot.spilled);
+      stackSlot.iter = undefined;
+      for (let i = 0; i < BPF_REG_SIZE; i++) {
+        if (stackSlot.slotType[i] !== STACK_INVALID) stackSlot.slotType[i] = STACK_MISC;
+      }
     }
-    if ((reg !== undefined && isConstZero(reg)) || (reg === undefined && isStImm && insn.imm === 0)) {
+    if (
+      (reg !== undefined && isConstZero(reg)) ||
+      (reg === undefined && isStImm && insn.imm === 0)
+    ) {
       // the zeros are no longer tied to a spilled register: its value must stay exactly zero
       markChainPrecision(env, valueRegno);
       type = STACK_ZERO;
@@ -316,12 +396,21 @@ function checkStackWriteFixedOff(env: VerifierEnv, frame: FuncState, off: number
 }
 
 /** Variable-offset stack writes: every byte that may be written becomes data (or zero). */
-function checkStackWriteVarOff(env: VerifierEnv, frame: FuncState, ptrRegno: number, off: number, size: number, valueRegno: number, insn: Insn): void {
+function checkStackWriteVarOff(
+  env: VerifierEnv,
+  frame: FuncState,
+  ptrRegno: number,
+  off: number,
+  size: number,
+  valueRegno: number,
+  insn: Insn,
+): void {
   const ptr = env.reg(ptrRegno);
   const minOff = Number(ptr.smin) + off;
   const maxOff = Number(ptr.smax) + off + size;
   const value = valueRegno >= 0 ? env.reg(valueRegno) : undefined;
-  const writesZero = value !== undefined ? isConstZero(value) : (insn.code & 0x07) === 0x02 && insn.imm === 0;
+  const writesZero =
+    value !== undefined ? isConstZero(value) : (insn.code & 0x07) === 0x02 && insn.imm === 0;
   let zeroUsed = false;
   for (let i = minOff; i < maxOff; i++) {
     const slot = -i - 1;
@@ -336,7 +425,8 @@ function checkStackWriteVarOff(env: VerifierEnv, frame: FuncState, ptrRegno: num
     const idx = slot % BPF_REG_SIZE;
     const cur = stackSlot.slotType[idx]!;
     if (writesZero && cur === STACK_ZERO) zeroUsed = true;
-    if (!(writesZero && cur === STACK_ZERO)) stackSlot.slotType[idx] = writesZero && cur === STACK_ZERO ? STACK_ZERO : STACK_MISC;
+    if (!(writesZero && cur === STACK_ZERO))
+      stackSlot.slotType[idx] = writesZero && cur === STACK_ZERO ? STACK_ZERO : STACK_MISC;
   }
   // backtracking does not follow STACK_ZERO: the zero written must stay exactly zero
   if (zeroUsed) markChainPrecision(env, valueRegno);
@@ -349,7 +439,13 @@ function stackNarrowAccessOk(off: number, size: number, spillSize: number): bool
 }
 
 /** `check_stack_read_fixed_off` */
-function checkStackReadFixedOff(env: VerifierEnv, frame: FuncState, off: number, size: number, dstRegno: number): void {
+function checkStackReadFixedOff(
+  env: VerifierEnv,
+  frame: FuncState,
+  off: number,
+  size: number,
+  dstRegno: number,
+): void {
   const slot = -off - 1;
   const spi = Math.floor(slot / BPF_REG_SIZE);
   const stackSlot = frame.stack[spi]!;
@@ -389,13 +485,26 @@ function checkStackReadFixedOff(env: VerifierEnv, frame: FuncState, off: number,
     recordStackAccess(env, frame.frameno, spi);
     return;
   }
+  for (let i = 0; i < size; i++) {
+    const t = stype[(slot - i) % BPF_REG_SIZE];
+    // an iterator's or dynptr's bytes are the kernel's, never data
+    if (t === STACK_ITER || t === STACK_DYNPTR)
+      env.reject(EACCES, `invalid read from stack off ${off}+${i} size ${size}`);
+  }
   if (dstRegno >= 0) markRegStackRead(env, frame, off, off + size, dstRegno);
 }
 
 /** `mark_reg_stack_read`: zeros read as a known zero, anything else as an unknown scalar. */
-function markRegStackRead(env: VerifierEnv, frame: FuncState, minOff: number, maxOff: number, dstRegno: number): void {
+function markRegStackRead(
+  env: VerifierEnv,
+  frame: FuncState,
+  minOff: number,
+  maxOff: number,
+  dstRegno: number,
+): void {
   let zeros = 0;
-  for (let i = minOff; i < maxOff; i++) markStackRead(env, frame.frameno, Math.floor((-i - 1) / BPF_REG_SIZE));
+  for (let i = minOff; i < maxOff; i++)
+    markStackRead(env, frame.frameno, Math.floor((-i - 1) / BPF_REG_SIZE));
   for (let i = minOff; i < maxOff; i++) {
     const slot = -i - 1;
     const spi = Math.floor(slot / BPF_REG_SIZE);
@@ -407,11 +516,23 @@ function markRegStackRead(env: VerifierEnv, frame: FuncState, minOff: number, ma
   else markRegUnknown(env.reg(dstRegno));
 }
 
-function checkStackRead(env: VerifierEnv, ptrRegno: number, off: number, size: number, dstRegno: number): void {
+function checkStackRead(
+  env: VerifierEnv,
+  ptrRegno: number,
+  off: number,
+  size: number,
+  dstRegno: number,
+): void {
   const reg = env.reg(ptrRegno);
   const frame = frameOf(env, reg);
   if (tnumIsConst(reg.varOff)) {
-    checkStackReadFixedOff(env, frame, off + Number(BigInt.asIntN(64, reg.varOff.value)), size, dstRegno);
+    checkStackReadFixedOff(
+      env,
+      frame,
+      off + Number(BigInt.asIntN(64, reg.varOff.value)),
+      size,
+      dstRegno,
+    );
     return;
   }
   if (dstRegno < 0) {
@@ -423,21 +544,48 @@ function checkStackRead(env: VerifierEnv, ptrRegno: number, off: number, size: n
   markRegStackRead(env, frame, Number(reg.smin) + off, Number(reg.smax) + off + size, dstRegno);
 }
 
-function checkStackWrite(env: VerifierEnv, ptrRegno: number, off: number, size: number, valueRegno: number, insn: Insn): void {
+function checkStackWrite(
+  env: VerifierEnv,
+  ptrRegno: number,
+  off: number,
+  size: number,
+  valueRegno: number,
+  insn: Insn,
+): void {
   const reg = env.reg(ptrRegno);
   const frame = frameOf(env, reg);
   if (tnumIsConst(reg.varOff)) {
-    checkStackWriteFixedOff(env, frame, off + Number(BigInt.asIntN(64, reg.varOff.value)), size, valueRegno, insn);
+    checkStackWriteFixedOff(
+      env,
+      frame,
+      off + Number(BigInt.asIntN(64, reg.varOff.value)),
+      size,
+      valueRegno,
+      insn,
+    );
   } else {
     checkStackWriteVarOff(env, frame, ptrRegno, off, size, valueRegno, insn);
   }
 }
 
 /** Reads a read-only map's frozen contents, as the kernel's `bpf_map_direct_read`. */
-function mapDirectRead(env: VerifierEnv, mapIndex: number, off: number, size: number, signed: boolean): bigint | undefined {
+function mapDirectRead(
+  env: VerifierEnv,
+  mapIndex: number,
+  off: number,
+  size: number,
+  signed: boolean,
+): bigint | undefined {
   const map = env.maps[mapIndex];
   const data = map?.initialValue;
-  if (map === undefined || !map.readOnly || data === undefined || off < 0 || off + size > data.length) return undefined;
+  if (
+    map === undefined ||
+    !map.readOnly ||
+    data === undefined ||
+    off < 0 ||
+    off + size > data.length
+  )
+    return undefined;
   let value = 0n;
   for (let i = size - 1; i >= 0; i--) value = (value << 8n) | BigInt(data[off + i]!);
   if (signed && size < 8) value = BigInt.asIntN(size * 8, value);
@@ -445,19 +593,37 @@ function mapDirectRead(env: VerifierEnv, mapIndex: number, off: number, size: nu
 }
 
 /** `check_map_access_type`: `.rodata` is read-only for programs. */
-function checkMapAccessType(env: VerifierEnv, mapIndex: number, off: number, size: number, t: Access): void {
+function checkMapAccessType(
+  env: VerifierEnv,
+  mapIndex: number,
+  off: number,
+  size: number,
+  t: Access,
+): void {
   const map = env.maps[mapIndex]!;
   const BPF_F_RDONLY_PROG = 1 << 7;
   const BPF_F_WRONLY_PROG = 1 << 8;
   if (t === "write" && map.flags & BPF_F_RDONLY_PROG) {
-    env.reject(EACCES, `write into map forbidden, value_size=${map.valueSize} off=${off} size=${size}`);
+    env.reject(
+      EACCES,
+      `write into map forbidden, value_size=${map.valueSize} off=${off} size=${size}`,
+    );
   }
   if (t === "read" && map.flags & BPF_F_WRONLY_PROG) {
-    env.reject(EACCES, `read from map forbidden, value_size=${map.valueSize} off=${off} size=${size}`);
+    env.reject(
+      EACCES,
+      `read from map forbidden, value_size=${map.valueSize} off=${off} size=${size}`,
+    );
   }
 }
 
-function checkCtxAccess(env: VerifierEnv, off: number, size: number, t: Access, signExtend: boolean): number {
+function checkCtxAccess(
+  env: VerifierEnv,
+  off: number,
+  size: number,
+  t: Access,
+  signExtend: boolean,
+): number {
   const result = checkCtxFieldAccess(env.progType, off, size, t, { signExtend });
   if (!result.ok) env.reject(EACCES, `invalid bpf_context access off=${off} size=${size}`);
   return result.regType;
@@ -492,7 +658,11 @@ export function checkMemAccess(
     checkMapAccessType(env, reg.mapIndex, off, size, t);
     checkMemRegionAccess(env, regno, off, size, env.maps[reg.mapIndex]!.valueSize, false);
     checkMapValueSpecialFields(env, reg, off, size);
-    if (t === "read" && valueRegno >= 0) {
+    checkMapKptrFieldAccess(env, reg, off, size, true);
+    const kptrField = mapKptrFieldAt(env, reg, off);
+    if (kptrField !== undefined) {
+      checkMapKptrAccess(env, insn, valueRegno, kptrField);
+    } else if (t === "read" && valueRegno >= 0) {
       const direct = tnumIsConst(reg.varOff)
         ? mapDirectRead(env, reg.mapIndex, off + Number(reg.varOff.value), size, isLdsx)
         : undefined;
@@ -500,9 +670,11 @@ export function checkMemAccess(
       else markRegUnknown(regs[valueRegno]!);
     }
   } else if (base === PTR_TO_MEM) {
-    if (typeMayBeNull(type)) env.reject(EACCES, `R${regno} invalid mem access '${regTypeName(type)}'`);
+    if (typeMayBeNull(type))
+      env.reject(EACCES, `R${regno} invalid mem access '${regTypeName(type)}'`);
     const rdonly = (type & MEM_RDONLY) !== 0;
-    if (t === "write" && rdonly) env.reject(EACCES, `R${regno} cannot write into ${regTypeName(type)}`);
+    if (t === "write" && rdonly)
+      env.reject(EACCES, `R${regno} cannot write into ${regTypeName(type)}`);
     checkMemRegionAccess(env, regno, off, size, reg.memSize, false);
     if (valueRegno >= 0 && (t === "read" || rdonly)) markRegUnknown(regs[valueRegno]!);
   } else if (type === PTR_TO_CTX) {
@@ -526,11 +698,32 @@ export function checkMemAccess(
     if (t === "read" && valueRegno >= 0) markRegUnknown(regs[valueRegno]!);
   } else if (type === PTR_TO_ARENA) {
     if (t === "read" && valueRegno >= 0) markRegUnknown(regs[valueRegno]!);
+  } else if (type === CONST_PTR_TO_MAP) {
+    checkPtrToMapAccess(env, regno, off, t, valueRegno);
+  } else if (
+    type === PTR_TO_SOCKET ||
+    type === PTR_TO_SOCK_COMMON ||
+    type === PTR_TO_TCP_SOCK ||
+    type === PTR_TO_XDP_SOCK
+  ) {
+    // `check_sock_access`
+    if (t === "write") env.reject(EACCES, `R${regno} cannot write into ${regTypeName(type)}`);
+    if (reg.smin < 0n) {
+      env.reject(
+        EACCES,
+        `R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`,
+      );
+    }
+    if (!sockAccessValidFor(type, off, size)) {
+      env.reject(EACCES, `R${regno} invalid ${regTypeName(type)} access off=${off} size=${size}`);
+    }
+    if (valueRegno >= 0) markRegUnknown(regs[valueRegno]!);
   } else if (base === PTR_TO_BTF_ID && !(type & PTR_MAYBE_NULL) && type & MEM_ALLOC) {
     checkAllocObjAccess(env, regno, off, size);
     if (t === "read" && valueRegno >= 0) markRegUnknown(regs[valueRegno]!);
   } else if (base === PTR_TO_BTF_ID && !(type & PTR_MAYBE_NULL)) {
     // BTF-typed access: the field must exist; the value is unknown
+    checkProgramBtfPtrAccess(env, regno, off, t);
     if (t === "read" && valueRegno >= 0) markRegUnknown(regs[valueRegno]!);
   } else {
     env.reject(EACCES, `R${regno} invalid mem access '${regTypeName(type)}'`);
@@ -560,13 +753,33 @@ function packetWritable(env: VerifierEnv): boolean {
 export function checkLoadMem(env: VerifierEnv, insn: Insn, isLdsx: boolean): void {
   env.checkRegArg(insn.src, SRC_OP);
   env.checkRegArg(insn.dst, DST_OP_NO_MARK);
-  checkMemAccess(env, insn, insn.src, insn.off, sizeBytes(insn.code), "read", insn.dst, false, isLdsx);
+  checkMemAccess(
+    env,
+    insn,
+    insn.src,
+    insn.off,
+    sizeBytes(insn.code),
+    "read",
+    insn.dst,
+    false,
+    isLdsx,
+  );
 }
 
 export function checkStoreReg(env: VerifierEnv, insn: Insn): void {
   env.checkRegArg(insn.src, SRC_OP);
   env.checkRegArg(insn.dst, SRC_OP);
-  checkMemAccess(env, insn, insn.dst, insn.off, sizeBytes(insn.code), "write", insn.src, false, false);
+  checkMemAccess(
+    env,
+    insn,
+    insn.dst,
+    insn.off,
+    sizeBytes(insn.code),
+    "write",
+    insn.src,
+    false,
+    false,
+  );
 }
 
 export function checkStoreImm(env: VerifierEnv, insn: Insn): void {
@@ -590,7 +803,10 @@ const ATOMIC_OPS = new Set([
 /** `check_atomic` */
 export function checkAtomic(env: VerifierEnv, insn: Insn): void {
   if (!ATOMIC_OPS.has(insn.imm)) {
-    env.reject(EINVAL, `BPF_ATOMIC uses invalid atomic opcode ${(insn.imm >>> 0).toString(16).padStart(2, "0")}`);
+    env.reject(
+      EINVAL,
+      `BPF_ATOMIC uses invalid atomic opcode ${(insn.imm >>> 0).toString(16).padStart(2, "0")}`,
+    );
   }
   const size = insn.code & 0x18;
   if (size !== BPF_W && size !== BPF_DW) env.reject(EINVAL, "invalid atomic operand size");
@@ -598,8 +814,16 @@ export function checkAtomic(env: VerifierEnv, insn: Insn): void {
   env.checkRegArg(insn.dst, SRC_OP);
   if (insn.imm === BPF_CMPXCHG) env.checkRegArg(0, SRC_OP);
   const dstType = env.reg(insn.dst).type;
-  if (dstType === PTR_TO_CTX || isPacketPointer(dstType) || dstType === PTR_TO_FLOW_KEYS || isSockPointer(dstType)) {
-    env.reject(EACCES, `BPF_ATOMIC stores into R${insn.dst} ${regTypeName(dstType)} is not allowed`);
+  if (
+    dstType === PTR_TO_CTX ||
+    isPacketPointer(dstType) ||
+    dstType === PTR_TO_FLOW_KEYS ||
+    isSockPointer(dstType)
+  ) {
+    env.reject(
+      EACCES,
+      `BPF_ATOMIC stores into R${insn.dst} ${regTypeName(dstType)} is not allowed`,
+    );
   }
   let loadReg = -1;
   if (insn.imm & BPF_FETCH) {
@@ -608,17 +832,25 @@ export function checkAtomic(env: VerifierEnv, insn: Insn): void {
   }
   const bytes = sizeBytes(insn.code);
   checkMemAccess(env, insn, insn.dst, insn.off, bytes, "read", -1, true, false);
-  if (loadReg >= 0) checkMemAccess(env, insn, insn.dst, insn.off, bytes, "read", loadReg, true, false);
+  if (loadReg >= 0)
+    checkMemAccess(env, insn, insn.dst, insn.off, bytes, "read", loadReg, true, false);
   checkMemAccess(env, insn, insn.dst, insn.off, bytes, "write", -1, true, false);
 }
 
 function isSockPointer(type: number): boolean {
-  return type === PTR_TO_SOCKET || type === PTR_TO_SOCK_COMMON || type === PTR_TO_TCP_SOCK || type === PTR_TO_XDP_SOCK;
+  return (
+    type === PTR_TO_SOCKET ||
+    type === PTR_TO_SOCK_COMMON ||
+    type === PTR_TO_TCP_SOCK ||
+    type === PTR_TO_XDP_SOCK
+  );
 }
 
 /** Program types whose context is an skb, so `BPF_LD_ABS` works (`may_access_skb`). */
 function mayAccessSkb(env: VerifierEnv): boolean {
-  return env.progType === "socket_filter" || env.progType === "sched_cls" || env.progType === "sched_act";
+  return (
+    env.progType === "socket_filter" || env.progType === "sched_cls" || env.progType === "sched_act"
+  );
 }
 
 const CALLER_SAVED = [0, 1, 2, 3, 4, 5];
@@ -626,23 +858,34 @@ const CALLER_SAVED = [0, 1, 2, 3, 4, 5];
 /** `check_ld_abs`: the legacy packet loads. */
 export function checkLdAbs(env: VerifierEnv, insn: Insn): void {
   const mode = insn.code & 0xe0;
-  if (!mayAccessSkb(env)) env.reject(EINVAL, "BPF_LD_[ABS|IND] instructions not allowed for this program type");
+  if (!mayAccessSkb(env))
+    env.reject(EINVAL, "BPF_LD_[ABS|IND] instructions not allowed for this program type");
   for (let i = env.state.curframe; i > 0; i--) {
-    if (env.state.frames[i]!.inCallbackFn) env.reject(EINVAL, "cannot use BPF_LD_[ABS|IND] within callback");
+    if (env.state.frames[i]!.inCallbackFn)
+      env.reject(EINVAL, "cannot use BPF_LD_[ABS|IND] within callback");
   }
-  if (insn.dst !== 0 || insn.off !== 0 || (insn.code & 0x18) === BPF_DW || (mode === BPF_ABS && insn.src !== 0)) {
+  if (
+    insn.dst !== 0 ||
+    insn.off !== 0 ||
+    (insn.code & 0x18) === BPF_DW ||
+    (mode === BPF_ABS && insn.src !== 0)
+  ) {
     env.reject(EINVAL, "BPF_LD_[ABS|IND] uses reserved fields");
   }
   env.checkRegArg(6, SRC_OP);
   if (env.state.refs.some((r) => r.kind === "ptr")) {
-    env.verbose(`Unreleased reference id=${env.state.refs[0]!.id} alloc_insn=${env.state.refs[0]!.insnIdx}`);
+    env.verbose(
+      `Unreleased reference id=${env.state.refs[0]!.id} alloc_insn=${env.state.refs[0]!.insnIdx}`,
+    );
     env.reject(EINVAL, "BPF_LD_[ABS|IND] cannot be mixed with socket references");
   }
   if (env.state.activeLock !== undefined) {
     env.reject(EINVAL, "BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region");
   }
-  if (env.state.activeRcuLock) env.reject(EINVAL, "BPF_LD_[ABS|IND] cannot be used inside bpf_rcu_read_lock-ed region");
-  if (env.reg(6).type !== PTR_TO_CTX) env.reject(EINVAL, "at the time of BPF_LD_ABS|IND R6 != pointer to skb");
+  if (env.state.activeRcuLock)
+    env.reject(EINVAL, "BPF_LD_[ABS|IND] cannot be used inside bpf_rcu_read_lock-ed region");
+  if (env.reg(6).type !== PTR_TO_CTX)
+    env.reject(EINVAL, "at the time of BPF_LD_ABS|IND R6 != pointer to skb");
   if (mode === BPF_IND) env.checkRegArg(insn.src, SRC_OP);
   checkPtrOffReg(env, env.reg(6), 6);
   for (const r of CALLER_SAVED) {
@@ -666,7 +909,8 @@ export function checkLdImm(env: VerifierEnv, insn: Insn): void {
   if (insn.src === BPF_PSEUDO_FUNC) {
     const subprogno = env.subprogAt(env.insnIdx + insn.imm + 1);
     if (env.program.funcInfo.length === 0) env.reject(EINVAL, "missing btf func_info");
-    if (env.subprogs[subprogno]?.linkage !== "static") env.reject(EINVAL, "callback function not static");
+    if (env.subprogs[subprogno]?.linkage !== "static")
+      env.reject(EINVAL, "callback function not static");
     if (subprogno === 0) env.reject(EINVAL, "callback function cannot be the main program");
     markRegPointer(dst, PTR_TO_FUNC, { subprogno });
     return;
@@ -679,7 +923,8 @@ export function checkLdImm(env: VerifierEnv, insn: Insn): void {
     markRegPointer(dst, CONST_PTR_TO_MAP, { mapIndex: insn.imm });
     return;
   }
-  if (insn.src === BPF_PSEUDO_BTF_ID) env.reject(EINVAL, "typed ksym variables are not supported by tsbpf");
+  if (insn.src === BPF_PSEUDO_BTF_ID)
+    env.reject(EINVAL, "typed ksym variables are not supported by tsbpf");
   env.reject(EINVAL, "bpf verifier is misconfigured");
 }
 

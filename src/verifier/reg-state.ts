@@ -1,5 +1,16 @@
-import { type MutableBounds, markKnown, markUnknown, unknownScalar } from "./bounds.js";
+import {
+  type MutableBounds,
+  markKnown,
+  markUnknown,
+  S32_MAX,
+  S32_MIN,
+  S64_MAX,
+  S64_MIN,
+  U32_MAX,
+  U64_MAX,
+} from "./bounds.js";
 import { NOT_INIT, PTR_TO_STACK, SCALAR_VALUE } from "./reg-types.js";
+import { TNUM_UNKNOWN } from "./tnum.js";
 
 /**
  * One register as the verifier tracks it: the kernel's `struct
@@ -36,17 +47,17 @@ export interface RegState extends MutableBounds {
 // properties falls off V8's fast path (tens of microseconds per copy).
 
 export function notInitReg(): RegState {
-  const u = unknownScalar();
+  // the bounds of `unknownScalar()`, written out: this runs for every new register and stack slot
   return {
-    varOff: u.varOff,
-    smin: u.smin,
-    smax: u.smax,
-    umin: u.umin,
-    umax: u.umax,
-    s32Min: u.s32Min,
-    s32Max: u.s32Max,
-    u32Min: u.u32Min,
-    u32Max: u.u32Max,
+    varOff: TNUM_UNKNOWN,
+    smin: S64_MIN,
+    smax: S64_MAX,
+    umin: 0n,
+    umax: U64_MAX,
+    s32Min: S32_MIN,
+    s32Max: S32_MAX,
+    u32Min: 0,
+    u32Max: U32_MAX,
     type: NOT_INIT,
     off: 0,
     range: 0,

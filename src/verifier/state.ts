@@ -19,6 +19,17 @@ export interface StackSlot {
   readonly slotType: number[];
   /** the register spilled here, when `slotType` says STACK_SPILL */
   spilled: RegState;
+  /** an open-coded iterator's state, when `slotType` says STACK_ITER (replaced, never mutated) */
+  iter: IterSlot | undefined;
+}
+
+/** `reg->iter` of an iterator's stack slot; the reference id is `spilled.refObjId` on the first slot. */
+export interface IterSlot {
+  /** the iterator type without its `bpf_iter_` prefix: `num` */
+  readonly kind: string;
+  readonly state: "active" | "drained";
+  /** how many times the walk took the iterator's next element (`iter.depth`) */
+  readonly depth: number;
 }
 
 /** One frame of the call stack: `struct bpf_func_state`. */
@@ -102,7 +113,7 @@ export interface VerifierState {
 }
 
 export function newStackSlot(): StackSlot {
-  return { slotType: [0, 0, 0, 0, 0, 0, 0, 0], spilled: notInitReg() };
+  return { slotType: [0, 0, 0, 0, 0, 0, 0, 0], spilled: notInitReg(), iter: undefined };
 }
 
 export function newFuncState(frameno: number, callsite: number, subprogno: number): FuncState {
@@ -120,10 +131,14 @@ export function newFuncState(frameno: number, callsite: number, subprogno: numbe
   };
 }
 
-/** The state at a program's first instruction: R1 = ctx, R10 = fp. */
-export function initialState(): VerifierState {
-  const frame = newFuncState(0, -1, 0);
-  markRegPointer(frame.regs[1]!, PTR_TO_CTX);
+/**
+ * The state at a program's first instruction: R1 = ctx, R10 = fp. A global
+ * function verified on its own starts from its subprogram with only R10 set;
+ * its arguments come from its prototype.
+ */
+export function initialState(subprogno = 0, start = 0): VerifierState {
+  const frame = newFuncState(0, -1, subprogno);
+  if (subprogno === 0) markRegPointer(frame.regs[1]!, PTR_TO_CTX);
   return {
     frames: [frame],
     curframe: 0,
@@ -133,8 +148,8 @@ export function initialState(): VerifierState {
     speculative: false,
     parent: undefined,
     branches: 1,
-    insnIdx: 0,
-    firstInsnIdx: 0,
+    insnIdx: start,
+    firstInsnIdx: start,
     lastInsnIdx: -1,
     history: [],
     cleaned: false,
@@ -145,8 +160,9 @@ function copyFrame(frame: FuncState): FuncState {
   return {
     regs: frame.regs.map(copyReg),
     stack: frame.stack.map((slot) => ({
-      slotType: [...slot.slotType],
+      slotType: slot.slotType.slice(),
       spilled: copyReg(slot.spilled),
+      iter: slot.iter,
     })),
     frameno: frame.frameno,
     callsite: frame.callsite,
@@ -155,6 +171,17 @@ function copyFrame(frame: FuncState): FuncState {
     callbackRetRange: frame.callbackRetRange,
     callbackDepth: frame.callbackDepth,
   };
+}
+
+/**
+ * Only the newest history entry can still change (it is the one the
+ * instruction being verified records into); older entries are shared.
+ */
+function copyHistory(history: readonly HistoryEntry[]): HistoryEntry[] {
+  const copy = history.slice();
+  const last = copy.length - 1;
+  if (last >= 0) copy[last] = { ...copy[last]! };
+  return copy;
 }
 
 export function copyState(state: VerifierState): VerifierState {
@@ -170,7 +197,7 @@ export function copyState(state: VerifierState): VerifierState {
     insnIdx: state.insnIdx,
     firstInsnIdx: state.firstInsnIdx,
     lastInsnIdx: state.lastInsnIdx,
-    history: state.history.map((e) => ({ ...e })),
+    history: copyHistory(state.history),
     cleaned: false,
   };
 }

@@ -33,6 +33,7 @@ import {
 } from "../object/source-lines.js";
 import type { LineInfo, ObjectSpec, ProgramSpec } from "../object/spec.js";
 import { checkAluOp } from "./alu.js";
+import { funcArgsInfo, prepareMainFuncArgs, setUpGlobalFuncArgs } from "./calls/global-funcs.js";
 import {
   checkFuncCall,
   checkHelperCall,
@@ -46,7 +47,7 @@ import { DST_OP, SRC_OP, VerifierEnv } from "./env.js";
 import { checkResourceLeak, checkReturnCode } from "./exit.js";
 import { mapValueFieldNames } from "./graph/records.js";
 import { checkCondJmpOp } from "./jmp.js";
-import { formatFuncState, LOG_LEVEL1, LOG_LEVEL2, LOG_STATS, logAlignment } from "./log.js";
+import { formatFuncState, LOG_STATS, logAlignment } from "./log.js";
 import {
   checkAtomic,
   checkLdAbs,
@@ -69,6 +70,7 @@ import {
   type VerifyOptions,
   type VerifyResult,
 } from "./result.js";
+import { checkMaxStackDepth, stackDepthLine } from "./stack-depth.js";
 import { copyState, initialState, type VerifierState } from "./state.js";
 
 /** The kernel's BPF_COMPLEXITY_LIMIT_INSNS. */
@@ -109,6 +111,21 @@ class Walker {
   pruning: { readonly ctx: PruneContext; readonly explored: ExploredStates } | undefined;
 
   constructor(private readonly env: VerifierEnv) {}
+
+  /**
+   * A new pass of `do_check` (the main program, then each global function):
+   * the checkpoints of the last pass are freed, the counters go on.
+   */
+  startPass(): void {
+    this.prevLinfo = undefined;
+    this.prevLogPos = 0;
+    this.prevInsnPrintPos = 0;
+    if (this.pruning !== undefined) {
+      this.pruning.explored.freeStates();
+      this.pruning.ctx.stackLiveness.resetCallchain();
+      this.pruning.ctx.curHistEntry = undefined;
+    }
+  }
 
   /** `push_stack`: remember the other side of a branch, to verify later. */
   pushBranch(insnIdx: number, prevInsnIdx: number): VerifierState {
@@ -340,6 +357,37 @@ class Walker {
   }
 }
 
+/**
+ * `do_check_subprogs`: every global function a verified path called is
+ * verified on its own, from its prototype, until no new one is called.
+ */
+function checkGlobalFuncs(env: VerifierEnv, walker: Walker): void {
+  for (;;) {
+    let verified = 0;
+    env.subprogs.forEach((sub, i) => {
+      if (i === 0 || sub.linkage !== "global") return;
+      const info = funcArgsInfo(sub);
+      if (!info.called || info.verified) return;
+      env.state = initialState(i, sub.start);
+      env.insnIdx = sub.start;
+      env.prevInsnIdx = -1;
+      walker.startPass();
+      env.errorLines = [];
+      // an unsupported prototype is reported right after this line, which is part of the error
+      env.verbose(`Validating ${sub.name}() func#${i}...`);
+      setUpGlobalFuncArgs(env, i);
+      walker.run();
+      if (!env.log.level2) env.log.reset(0);
+      if (env.log.enabled) {
+        env.log.write(`Func#${i} ('${sub.name}') is safe for any args that match its prototype\n`);
+      }
+      info.verified = true;
+      verified++;
+    });
+    if (verified === 0) return;
+  }
+}
+
 function statsLine(
   processed: number,
   maxStatesPerInsn: number,
@@ -421,9 +469,14 @@ export function verifyProgram(
       (i) => formatInsn(program.insns, i, disasmOptions),
     );
     walked = true;
+    prepareMainFuncArgs(env);
     walker.run();
     // a program found safe at level 1 has no failing path to show (`do_check_common`)
     if (!env.log.level2) env.log.reset(0);
+    checkGlobalFuncs(env, walker);
+    // the whole-program checks after the walk blame no instruction
+    walked = false;
+    checkMaxStackDepth(env, structure.subprogs);
   } catch (err) {
     if (!(err instanceof VerifierReject)) throw err;
     rejection = err;
@@ -432,7 +485,7 @@ export function verifyProgram(
   const log = env.log;
   if (logLevel & LOG_STATS) {
     log.write(`verification time ${verifyTimeUs} usec\n`);
-    log.write("stack depth 0\n");
+    log.write(`${stackDepthLine(env)}\n`);
   }
   const stats = walker.pruning?.explored.stats ?? {
     totalStates: 0,

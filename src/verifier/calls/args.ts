@@ -5,6 +5,7 @@
  * and size pairs (`check_helper_mem_access`, `check_mem_size_reg`,
  * `check_stack_range_initialized`), map keys and values, locks, callbacks.
  */
+import type { SpecialField } from "../../btf/fields.js";
 import type { VerifierEnv } from "../env.js";
 import { SRC_OP } from "../env.js";
 import { tnumString } from "../log.js";
@@ -14,6 +15,8 @@ import {
   checkPtrOffReg,
   checkStackAccessWithinBounds,
 } from "../mem.js";
+import { markChainPrecision, markStackSlotPrecision } from "../prune/precision.js";
+import { markStackRead } from "../prune/stack-marks.js";
 import { markRegUnknown, type RegState } from "../reg-state.js";
 import {
   baseType,
@@ -85,6 +88,7 @@ import {
   MEM_WRITE,
   OBJ_RELEASE,
 } from "./helper-protos.js";
+import { checkKptrXchgSource, checkMapKptrFieldAccess, processKptrFunc } from "./kptr.js";
 import {
   BPF_MAP_TYPE_ARRAY,
   BPF_MAP_TYPE_BLOOM_FILTER,
@@ -122,6 +126,12 @@ export interface CallArgMeta {
   subprogno: number;
   /** the key of an array-map lookup when it is a known constant, -1 otherwise */
   constMapKey: bigint;
+  /** bpf_kptr_xchg: the kptr field its destination points at */
+  kptrField: SpecialField | undefined;
+  /** ARG_PTR_TO_PERCPU_BTF_ID: the per-CPU object's type, which r0 points to */
+  retBtfId: number;
+  /** ARG_PTR_TO_PERCPU_BTF_ID given an RCU-protected per-CPU local object (`returns_cpu_specific_alloc_ptr`) */
+  percpuAllocArg: boolean;
 }
 
 export function newCallArgMeta(funcId: number, pktAccess: boolean): CallArgMeta {
@@ -138,6 +148,9 @@ export function newCallArgMeta(funcId: number, pktAccess: boolean): CallArgMeta 
     refObjId: 0,
     subprogno: 0,
     constMapKey: -1n,
+    kptrField: undefined,
+    retBtfId: 0,
+    percpuAllocArg: false,
   };
 }
 
@@ -211,6 +224,9 @@ function checkRegType(env: VerifierEnv, regno: number, argType: ArgType, meta: C
   let type = reg.type;
   if (argType & MEM_RDONLY) type &= ~MEM_RDONLY;
   if (argType & PTR_MAYBE_NULL) type &= ~PTR_MAYBE_NULL;
+  // a local object may be the source of bpf_kptr_xchg
+  const kptrSource = meta.funcId === FN.kptr_xchg && regno === 2;
+  if (kptrSource && type & MEM_ALLOC) type &= ~(MEM_ALLOC | MEM_PERCPU);
   if (!compatible.includes(type)) {
     env.reject(
       EACCES,
@@ -218,6 +234,10 @@ function checkRegType(env: VerifierEnv, regno: number, argType: ArgType, meta: C
     );
   }
   if (baseType(reg.type) !== PTR_TO_BTF_ID) return;
+  if (kptrSource) {
+    checkKptrXchgSource(env, meta.kptrField, regno);
+    return;
+  }
   if (compatible === MEM_TYPES) {
     if (!(argType & MEM_RDONLY)) {
       env.reject(
@@ -235,7 +255,7 @@ function checkRegType(env: VerifierEnv, regno: number, argType: ArgType, meta: C
 }
 
 /** `check_func_arg_reg_off`: which pointers may carry a fixed or variable offset into a helper. */
-function checkFuncArgRegOff(
+export function checkFuncArgRegOff(
   env: VerifierEnv,
   reg: RegState,
   regno: number,
@@ -372,9 +392,14 @@ function checkStackRangeInitialized(
     const stackSlot = frame.stack[spi]!;
     const idx = slot % BPF_REG_SIZE;
     const stype = stackSlot.slotType[idx]!;
-    if (stype === STACK_MISC) continue;
+    if (stype === STACK_MISC) {
+      // any byte read makes the whole slot read, even for a helper that may only write it
+      markStackRead(env, reg.frameno, spi);
+      continue;
+    }
     if (stype === STACK_ZERO || stype === STACK_INVALID) {
       if (clobber) stackSlot.slotType[idx] = STACK_MISC;
+      markStackRead(env, reg.frameno, spi);
       continue;
     }
     if (stackSlot.slotType[BPF_REG_SIZE - 1] === STACK_SPILL) {
@@ -384,6 +409,7 @@ function checkStackRangeInitialized(
           if (stackSlot.slotType[j] !== STACK_INVALID) stackSlot.slotType[j] = STACK_MISC;
         }
       }
+      markStackRead(env, reg.frameno, spi);
       continue;
     }
     if (tnumIsConst(reg.varOff)) {
@@ -429,6 +455,7 @@ export function checkHelperMemAccess(
         env.maps[reg.mapIndex]!.valueSize,
         zeroSizeOk,
       );
+      checkMapKptrFieldAccess(env, reg, reg.off, accessSize, false);
       return;
     case PTR_TO_MEM:
       if (reg.type & MEM_RDONLY && access === "write") {
@@ -481,6 +508,21 @@ function checkMemSizeReg(
     );
   }
   checkHelperMemAccess(env, regno - 1, Number(reg.umax), access, zeroSizeOk, rawMeta);
+  // the size bounds the access: pruning must not merge it with another size
+  markChainPrecision(env, regno);
+}
+
+/**
+ * `record_func_key`: a tail call through a constant index within the
+ * program array is relied on (the JIT turns it into a direct jump), so the
+ * index is marked precise.
+ */
+export function recordFuncKey(env: VerifierEnv, meta: CallArgMeta): void {
+  if (meta.funcId !== FN.tail_call || meta.mapIndex < 0) return;
+  const reg = env.reg(3);
+  const max = BigInt(env.maps[meta.mapIndex]!.maxEntries);
+  if (reg.type !== SCALAR_VALUE || !tnumIsConst(reg.varOff) || reg.varOff.value >= max) return;
+  markChainPrecision(env, 3);
 }
 
 /** `resolve_map_arg_type`: a socket map's "value" is a socket; a bloom filter's peek only reads. */
@@ -519,6 +561,8 @@ function constantMapKey(env: VerifierEnv, key: RegState, keySize: number): bigin
   let spillSize = 0;
   for (let i = off; i >= 0 && stype[i] === STACK_SPILL; i--) spillSize++;
   if (spillSize !== keySize || !tnumIsConst(stackSlot.spilled.varOff)) return -1n;
+  // the lookup relies on the constant: pruning must not merge it with another key
+  markStackSlotPrecision(env, key.frameno, spi);
   stackSlot.spilled.precise = true;
   return stackSlot.spilled.varOff.value;
 }
@@ -625,13 +669,22 @@ export function checkFuncArg(
     case ARG_CONST_ALLOC_SIZE_OR_ZERO:
       if (!tnumIsConst(reg.varOff)) env.reject(EACCES, `R${regno} is not a known constant'`);
       meta.memSize = Number(reg.varOff.value);
+      // the returned memory's size is this constant
+      markChainPrecision(env, regno);
       return;
     case ARG_PTR_TO_CONST_STR:
       checkRegConstStr(env, reg, regno);
       return;
+    case ARG_KPTR_XCHG_DEST:
+      meta.kptrField = processKptrFunc(env, regno);
+      return;
+    case ARG_PTR_TO_PERCPU_BTF_ID:
+      if (reg.btfId === 0) env.reject(EACCES, `Helper has invalid btf_id in R${regno}`);
+      meta.retBtfId = reg.btfId;
+      meta.percpuAllocArg = (reg.type & MEM_RCU) !== 0;
+      return;
     case ARG_PTR_TO_TIMER:
     case ARG_PTR_TO_DYNPTR:
-    case ARG_KPTR_XCHG_DEST:
     case ARG_PTR_TO_ARENA:
       env.reject(
         EINVAL,

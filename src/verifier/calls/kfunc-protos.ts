@@ -27,7 +27,9 @@ export type KfuncArg =
   /** KF_ARG_PTR_TO_CALLBACK */
   | "callback"
   /** KF_ARG_PTR_TO_CTX */
-  | "ctx";
+  | "ctx"
+  /** KF_ARG_PTR_TO_ITER: an open-coded iterator on the stack (calls/iter.ts) */
+  | "iter";
 
 /** What r0 is after the call. */
 export type KfuncReturn =
@@ -41,7 +43,9 @@ export type KfuncReturn =
   /** a pointer to a node of the list or tree argument */
   | "graph_node"
   /** the program type's kernel context */
-  | "kern_ctx";
+  | "kern_ctx"
+  /** read-only memory of `retMemSize` bytes: an iterator's current element */
+  | "rdonly_mem";
 
 export interface KfuncProto {
   readonly args: readonly KfuncArg[];
@@ -50,6 +54,8 @@ export interface KfuncProto {
   readonly release?: boolean;
   readonly retNull?: boolean;
   readonly rcu?: boolean;
+  /** the size of the memory a `rdonly_mem` return points to (`btf_resolve_size` of the pointee) */
+  readonly retMemSize?: number;
   /** which registration set the kfunc is in: `generic_kfunc_set` or `common_kfunc_set` */
   readonly set: "generic" | "common";
 }
@@ -138,6 +144,15 @@ const PROTOS: Partial<Record<KfuncName, KfuncProto>> = {
     retNull: true,
     set: "generic",
   },
+  bpf_iter_num_new: { args: ["iter", "scalar", "scalar"], ret: "int", set: "common" },
+  bpf_iter_num_next: {
+    args: ["iter"],
+    ret: "rdonly_mem",
+    retMemSize: 4,
+    retNull: true,
+    set: "common",
+  },
+  bpf_iter_num_destroy: { args: ["iter"], ret: "void", set: "common" },
   bpf_cast_to_kern_ctx: { args: ["ctx"], ret: "kern_ctx", set: "common" },
   bpf_rcu_read_lock: { args: [], ret: "void", set: "common" },
   bpf_rcu_read_unlock: { args: [], ret: "void", set: "common" },

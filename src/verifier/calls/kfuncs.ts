@@ -20,6 +20,7 @@ import {
 import { hasProgramBtf, programBtf, regRecord, structRecord } from "../graph/records.js";
 import type { WalkControl } from "../jmp.js";
 import { checkPtrOffReg } from "../mem.js";
+import { loopEntryFinder } from "../prune/explored.js";
 import { markChainPrecision } from "../prune/precision.js";
 import { markRegNotInit, markRegPointer, markRegUnknown, type RegState } from "../reg-state.js";
 import {
@@ -27,12 +28,14 @@ import {
   MEM_ALLOC,
   MEM_PERCPU,
   MEM_RCU,
+  MEM_RDONLY,
   NON_OWN_REF,
   PTR_MAYBE_NULL,
   PTR_TO_BTF_ID,
   PTR_TO_CTX,
   PTR_TO_FUNC,
   PTR_TO_MAP_VALUE,
+  PTR_TO_MEM,
   PTR_TRUSTED,
   PTR_UNTRUSTED,
   regTypeName,
@@ -45,6 +48,7 @@ import { tnumIsConst } from "../tnum.js";
 import { registerIsNull } from "./args.js";
 import { pushCallbackCall, type SetCalleeState } from "./callbacks.js";
 import { processGraphNode, processGraphRoot } from "./graph-args.js";
+import { type IterArg, iterKfunc, processIterArg, processIterNextCall } from "./iter.js";
 import {
   isGraphInsertKfunc,
   type KfuncProto,
@@ -73,6 +77,8 @@ export interface KfuncMeta {
   graphRoot: SpecialField | undefined;
   /** the callback argument's subprogram */
   subprogno: number;
+  /** the initialised iterator argument of an iterator's next or destroy (`meta->iter`) */
+  iter: IterArg | undefined;
 }
 
 /** `BPF_GLOBAL_PERCPU_MA_MAX_SIZE` */
@@ -247,6 +253,14 @@ function checkKfuncArgs(env: VerifierEnv, meta: KfuncMeta): void {
         if (reg.type !== PTR_TO_FUNC) env.reject(EINVAL, `arg${argno} expected pointer to func`);
         meta.subprogno = reg.subprogno;
         return;
+      case "iter": {
+        const iter = iterKfunc(meta.name);
+        if (iter === undefined)
+          env.reject(EFAULT, `verifier internal error: ${meta.name} is no iterator kfunc`);
+        meta.iter = processIterArg(env, regno, iter.type, iter.role);
+        if (meta.iter !== undefined) meta.refObjId = meta.iter.refObjId;
+        return;
+      }
     }
   });
   if (proto.release && meta.releaseRegno === 0) {
@@ -375,6 +389,11 @@ function setKfuncReturn(env: VerifierEnv, meta: KfuncMeta): void {
       // the kernel's context struct lives in vmlinux BTF, which tsbpf does not carry
       markRegPointer(r0, PTR_TO_BTF_ID | PTR_TRUSTED);
       break;
+    case "rdonly_mem":
+      markRegPointer(r0, PTR_TO_MEM | MEM_RDONLY, { memSize: proto.retMemSize ?? 0 });
+      // the memory belongs to the reference the argument holds (an iterator's element)
+      if (meta.refObjId !== 0) r0.refObjId = meta.refObjId;
+      break;
   }
   const retNull =
     proto.retNull === true && !(meta.name === "bpf_refcount_acquire_impl" && meta.argOwningRef);
@@ -415,6 +434,7 @@ export function checkKfuncCall(env: VerifierEnv, insn: Insn, walk?: WalkControl)
     argOwningRef: false,
     graphRoot: undefined,
     subprogno: 0,
+    iter: undefined,
   };
   checkKfuncArgs(env, meta);
 
@@ -442,4 +462,9 @@ export function checkKfuncCall(env: VerifierEnv, insn: Insn, walk?: WalkControl)
   }
   clearCallerSavedRegs(env);
   setKfuncReturn(env, meta);
+  if (iterKfunc(name)?.role === "next") {
+    if (walk === undefined || meta.iter === undefined)
+      env.reject(EFAULT, `kfunc ${name}#${insn.imm} needs the walk to fork the iterator`);
+    processIterNextCall(env, walk, meta.iter, loopEntryFinder(env));
+  }
 }

@@ -22,7 +22,9 @@ import {
   perfEventAccess,
   rawTracepointAccess,
   rawTracepointWritableAccess,
+  TRACING_CTX_SIZE,
   tracepointAccess,
+  tracingAccess,
 } from "./tracing.js";
 import { xdpAccess } from "./xdp.js";
 
@@ -62,6 +64,7 @@ const RULES: Partial<Record<ProgramType, CtxRule>> = {
   perf_event: perfEventAccess,
   raw_tracepoint: rawTracepointAccess,
   raw_tracepoint_writable: rawTracepointWritableAccess,
+  tracing: tracingAccess,
   syscall: syscallAccess,
 };
 
@@ -82,6 +85,7 @@ const SIZES: Partial<Record<ProgramType, number>> = {
   perf_event: PerfEventData.size,
   raw_tracepoint: RAW_TP_CTX_SIZE,
   raw_tracepoint_writable: RAW_TP_CTX_SIZE,
+  tracing: TRACING_CTX_SIZE,
   syscall: SYSCALL_CTX_LIMIT,
 };
 

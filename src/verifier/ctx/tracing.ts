@@ -56,3 +56,23 @@ export function rawTracepointWritableAccess(a: CtxAccess): CtxAccessResult {
   }
   return rawTracepointAccess(a);
 }
+
+/** `MAX_BPF_FUNC_ARGS`: the most arguments a traced kernel function has */
+export const MAX_BPF_FUNC_ARGS = 12;
+export const TRACING_CTX_SIZE = 8 * MAX_BPF_FUNC_ARGS;
+
+/**
+ * `tracing_prog_is_valid_access` for BTF-typed programs (tp_btf, fentry,
+ * fexit, fmod_ret): the context is the traced function's arguments, one u64
+ * each. The kernel types every argument from vmlinux BTF (pointers become
+ * trusted BTF pointers, reads past the last argument are refused); tsbpf
+ * has no vmlinux BTF, so it allows the 12 slots any function may have and
+ * loads every argument as a scalar.
+ */
+export function tracingAccess(a: CtxAccess): CtxAccessResult {
+  const { off, size } = a;
+  if (off < 0 || off >= TRACING_CTX_SIZE || a.write || off % size !== 0) return DENIED;
+  // btf_ctx_access: "func '%s' offset %d is not multiple of 8"
+  if (off % 8 !== 0) return DENIED;
+  return allowed(a);
+}

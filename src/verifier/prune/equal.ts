@@ -28,6 +28,7 @@ import {
   type FuncState,
   MAX_BPF_REG,
   STACK_INVALID,
+  STACK_ITER,
   STACK_MISC,
   STACK_SPILL,
   STACK_ZERO,
@@ -220,8 +221,17 @@ export function stacksafe(
       case STACK_ZERO:
       case STACK_INVALID:
         continue;
+      case STACK_ITER: {
+        // the depth is not compared: it would keep an iterator loop from ever converging
+        const o = oldSlot.iter;
+        const c = curSlot.iter;
+        if (o === undefined || c === undefined || o.kind !== c.kind || o.state !== c.state)
+          return false;
+        if (!idmap.check(oldSlot.spilled.refObjId, curSlot.spilled.refObjId)) return false;
+        break;
+      }
       default:
-        // dynptr and iterator slots: not modelled, never equal
+        // dynptr slots: not modelled, never equal
         return false;
     }
   }
@@ -249,23 +259,33 @@ function refsafe(old: VerifierState, cur: VerifierState, idmap: IdMap): boolean 
   return true;
 }
 
-/** `func_states_equal` */
-function funcStatesEqual(old: FuncState, cur: FuncState, idmap: IdMap, exact: ExactLevel): boolean {
+/** `func_states_equal`: only the registers live at the frame's instruction are compared. */
+function funcStatesEqual(
+  old: FuncState,
+  cur: FuncState,
+  idmap: IdMap,
+  exact: ExactLevel,
+  liveRegs: number,
+): boolean {
   if (old.callbackDepth > cur.callbackDepth) return false;
   for (let i = 0; i < MAX_BPF_REG; i++)
-    if (!regsafe(old.regs[i]!, cur.regs[i]!, idmap, exact)) return false;
+    if (liveRegs & (1 << i) && !regsafe(old.regs[i]!, cur.regs[i]!, idmap, exact)) return false;
   return stacksafe(old, cur, idmap, exact);
 }
 
 /**
  * `states_equal`: `old` (a checkpoint) covers `cur`. `idGen` is the id
  * counter's value, above which fresh ids for unlinked scalars are drawn.
+ * `liveRegsBefore` (per instruction, as compute_live_registers finds it)
+ * limits each frame's comparison to the registers live at its instruction;
+ * without it every register is compared.
  */
 export function statesEqual(
   old: VerifierState,
   cur: VerifierState,
   exact: ExactLevel,
   idGen: number,
+  liveRegsBefore?: Uint16Array,
 ): boolean {
   if (old.curframe !== cur.curframe) return false;
   const idmap = new IdMap(idGen);
@@ -273,7 +293,9 @@ export function statesEqual(
   if (!refsafe(old, cur, idmap)) return false;
   for (let i = 0; i <= old.curframe; i++) {
     if (old.frames[i]!.callsite !== cur.frames[i]!.callsite) return false;
-    if (!funcStatesEqual(old.frames[i]!, cur.frames[i]!, idmap, exact)) return false;
+    const insnIdx = i === old.curframe ? old.insnIdx : old.frames[i + 1]!.callsite;
+    const liveRegs = liveRegsBefore === undefined ? 0xffff : (liveRegsBefore[insnIdx] ?? 0xffff);
+    if (!funcStatesEqual(old.frames[i]!, cur.frames[i]!, idmap, exact, liveRegs)) return false;
   }
   return true;
 }

@@ -6,6 +6,8 @@
  * checkpoints are fully explored (only those may prune), and the same lists
  * detect a loop that comes back to an identical state.
  */
+import { iterActiveDepthsDiffer, iterAtR1 } from "../calls/iter.js";
+import { isIterNextKfuncCall } from "../cfg/insn-kinds.js";
 import type { VerifierEnv } from "../env.js";
 import { formatFuncState } from "../log.js";
 import { markRegNotInit } from "../reg-state.js";
@@ -54,6 +56,23 @@ function sameCallsites(a: VerifierState, b: VerifierState): boolean {
   return true;
 }
 
+/** The checkpoint lists of each verification run, for `find_prev_entry` from the call checks. */
+const exploredByEnv = new WeakMap<VerifierEnv, ExploredStates>();
+
+/**
+ * `find_prev_entry` of the run's checkpoint lists (undefined without
+ * pruning): the checkpoint at `insnIdx` on the current path (still open)
+ * with the same call sites whose active iterators are at another depth.
+ */
+export function loopEntryFinder(
+  env: VerifierEnv,
+): ((from: VerifierState, insnIdx: number) => VerifierState | undefined) | undefined {
+  const explored = exploredByEnv.get(env);
+  return explored === undefined
+    ? undefined
+    : (from, insnIdx) => explored.findPrevEntry(from, insnIdx);
+}
+
 export class ExploredStates {
   private readonly buckets: (StateListEntry[] | undefined)[];
   private readonly entries = new Map<VerifierState, StateListEntry>();
@@ -72,6 +91,24 @@ export class ExploredStates {
     private readonly ctx: PruneContext,
   ) {
     this.buckets = new Array(env.insns.length);
+    exploredByEnv.set(env, this);
+  }
+
+  /** `find_prev_entry`: the bucket is looked up by `cur`'s call site, most recent checkpoint first. */
+  findPrevEntry(cur: VerifierState, insnIdx: number): VerifierState | undefined {
+    const callsite = cur.frames[cur.curframe]!.callsite;
+    const bucket = this.buckets[((insnIdx ^ callsite) >>> 0) % this.buckets.length] ?? [];
+    for (const sl of bucket) {
+      const st = sl.state;
+      if (
+        st.insnIdx === insnIdx &&
+        st.branches &&
+        sameCallsites(st, cur) &&
+        iterActiveDepthsDiffer(st, cur)
+      )
+        return st;
+    }
+    return undefined;
   }
 
   get stats(): PruneStats {
@@ -80,6 +117,16 @@ export class ExploredStates {
       peakStates: this.peakStates,
       maxStatesPerInsn: this.maxStatesPerInsn,
     };
+  }
+
+  /**
+   * `free_states` between passes of the walk: the checkpoints go, the
+   * counters stay (the kernel does not lower them either, so a later
+   * pass's peak builds on the earlier passes').
+   */
+  freeStates(): void {
+    this.buckets.fill(undefined);
+    this.entries.clear();
   }
 
   /** `explored_state`: the list for an instruction, hashed with the current function's call site. */
@@ -196,12 +243,22 @@ export class ExploredStates {
       let loop = false;
       let hit = false;
       if (old.branches) {
-        if (ctx.marks.callsCallback.has(insnIdx)) {
+        if (isIterNextKfuncCall(env.insns[insnIdx]!)) {
+          // an iterator loop converged: an active iterator came back to an equal state
+          if (
+            statesEqual(old, cur, "range-within", TMP_ID_BASE, ctx.liveRegsBefore) &&
+            iterAtR1(cur)?.state === "active"
+          ) {
+            loop = true;
+            hit = true;
+          }
+        } else if (ctx.marks.callsCallback.has(insnIdx)) {
           // the callback ran once more into a state already seen: it converged
-          hit = statesEqual(old, cur, "range-within", TMP_ID_BASE);
+          hit = statesEqual(old, cur, "range-within", TMP_ID_BASE, ctx.liveRegsBefore);
         } else if (
           statesMaybeLooping(old, cur) &&
-          statesEqual(old, cur, "exact", TMP_ID_BASE) &&
+          statesEqual(old, cur, "exact", TMP_ID_BASE, ctx.liveRegsBefore) &&
+          !iterActiveDepthsDiffer(old, cur) &&
           old.frames.every((f, i) => f.callbackDepth === cur.frames[i]?.callbackDepth)
         ) {
           this.infiniteLoop(insnIdx, cur, old, printSourceLine);
@@ -218,7 +275,13 @@ export class ExploredStates {
         }
       } else {
         loop = ctx.sccVisits.incompleteMarks(old);
-        hit = statesEqual(old, cur, loop ? "range-within" : "not-exact", TMP_ID_BASE);
+        hit = statesEqual(
+          old,
+          cur,
+          loop ? "range-within" : "not-exact",
+          TMP_ID_BASE,
+          ctx.liveRegsBefore,
+        );
       }
       if (hit) {
         sl.hitCnt++;

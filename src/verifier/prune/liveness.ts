@@ -35,12 +35,15 @@ import {
   BPF_MEM,
   BPF_MEMSX,
   BPF_MOV,
+  BPF_PSEUDO_KFUNC_CALL,
   BPF_ST,
   BPF_STX,
   BPF_X,
 } from "../../isa/opcodes.js";
+import { kfuncName } from "../../object/kfuncs.js";
 import type { ProgramType } from "../../object/spec.js";
 import { ARG_DONTCARE, helperProto } from "../calls/helper-protos.js";
+import { kfuncProto } from "../calls/kfunc-protos.js";
 import { isHelperCall, isLdimm64 } from "../cfg.js";
 import type { VerifierLog } from "../log.js";
 import type { VerifierState } from "../state.js";
@@ -103,6 +106,11 @@ function insnUseDef(insn: Insn, progType: ProgramType): { use: number; def: numb
                 use |= 1 << (i + 1);
               }
             }
+          } else if (insn.src === BPF_PSEUDO_KFUNC_CALL) {
+            // a kfunc reads as many registers as its BTF prototype has parameters
+            const name = kfuncName(insn.imm);
+            const proto = name === undefined ? undefined : kfuncProto(name);
+            if (proto !== undefined) use = ((1 << proto.args.length) - 1) << 1;
           }
           return { use, def: ALL_CALLER_SAVED };
         }

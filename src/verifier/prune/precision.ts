@@ -52,6 +52,7 @@ import {
   type VerifierState,
 } from "../state.js";
 import { pruneContext } from "./context.js";
+import { frameInsnIdx } from "./scc.js";
 
 const MAX_CALL_FRAMES = 8;
 /** r1-r5 */
@@ -185,10 +186,18 @@ export function recordStackAccess(env: VerifierEnv, frameno: number, slot: numbe
 }
 
 /** `collect_linked_regs`: scalars (registers and spills) of every frame sharing `id`. */
-export function collectLinkedRegs(state: VerifierState, id: number, out: LinkedReg[]): void {
+export function collectLinkedRegs(
+  state: VerifierState,
+  id: number,
+  out: LinkedReg[],
+  liveRegsBefore?: Uint16Array,
+): void {
   for (let i = state.curframe; i >= 0; i--) {
     const frame = state.frames[i]!;
+    // registers no later instruction reads are left out (6.18 consults `live_regs_before`)
+    const live = liveRegsBefore?.[frameInsnIdx(state, i)] ?? 0xffff;
     for (let j = 0; j < BPF_REG_FP; j++) {
+      if (!(live & (1 << j))) continue;
       const reg = frame.regs[j]!;
       if (reg.type !== SCALAR_VALUE || reg.id !== id || out.length >= LINKED_REGS_MAX) continue;
       out.push({ frameno: i, index: j, isReg: true });

@@ -110,14 +110,7 @@ interface FixtureStats {
  * Programs whose counts differ for reasons outside pruning, each with the
  * reason; they are reported as skipped, not passed.
  */
-const ELSEWHERE: Record<string, string> = {
-  "verifier_calls.o:call_global":
-    "global functions are verified on their own and counted; tsbpf assumes them valid",
-  "subprograms.o:hash_b":
-    "global functions are verified on their own and counted; tsbpf assumes them valid",
-  "subprograms.o:hash_c":
-    "global functions are verified on their own and counted; tsbpf assumes them valid",
-};
+const ELSEWHERE: Record<string, string> = {};
 
 describe("fixture programs both accept: the kernel's statistics", () => {
   const stats = JSON.parse(readFileSync(join(data, "fixture-stats.json"), "utf8")) as Record<
