@@ -19,7 +19,10 @@ export function fixupDatasecs(elf: ElfFile, btf: Btf): Btf {
       const variable = btf.types[v.type];
       if (variable?.kind !== "var") return v;
       const sym = elf.symbols.find(
-        (s) => s.shndx === section.index && s.name === variable.name && (s.type === STT_OBJECT || s.size > 0),
+        (s) =>
+          s.shndx === section.index &&
+          s.name === variable.name &&
+          (s.type === STT_OBJECT || s.size > 0),
       );
       if (sym === undefined) return v;
       return { ...v, offset: sym.value, size: v.size !== 0 ? v.size : sym.size };

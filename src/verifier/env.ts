@@ -3,8 +3,8 @@ import type { Insn } from "../isa/insn.js";
 import type { MapSpec, ObjectSpec, ProgramSpec, ProgramType } from "../object/spec.js";
 import { type LogNames, VerifierLog } from "./log.js";
 import { markRegUnknown, type RegState } from "./reg-state.js";
-import { EACCES, EINVAL, VerifierReject } from "./result.js";
 import { NOT_INIT } from "./reg-types.js";
+import { EACCES, EINVAL, VerifierReject } from "./result.js";
 import { BPF_REG_FP, curFrame, type FuncState, MAX_BPF_REG, type VerifierState } from "./state.js";
 
 /** How an instruction uses a register operand: the kernel's `enum reg_arg_type`. */
@@ -41,7 +41,8 @@ function findSubprogs(program: ProgramSpec, btf: Btf | undefined): Subprog[] {
     .map((start, i) => {
       const info = program.funcInfo.find((f) => f.insn === start);
       const func = info === undefined ? undefined : btf?.types[info.typeId];
-      const linkage = func?.kind === "func" && func.linkage === "global" && i > 0 ? "global" : "static";
+      const linkage =
+        func?.kind === "func" && func.linkage === "global" && i > 0 ? "global" : "static";
       return {
         start,
         name: func?.name ?? `func#${i}`,

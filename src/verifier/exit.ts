@@ -1,9 +1,10 @@
 /** Program exit: return values per program type, and references still held. */
-import { SRC_OP, type VerifierEnv } from "./env.js";
-import { regTypeName, SCALAR_VALUE } from "./reg-types.js";
-import { markChainPrecision } from "./prune/precision.js";
-import { EINVAL } from "./result.js";
+
 import { S64_MAX, S64_MIN } from "./bounds.js";
+import { SRC_OP, type VerifierEnv } from "./env.js";
+import { markChainPrecision } from "./prune/precision.js";
+import { regTypeName, SCALAR_VALUE } from "./reg-types.js";
+import { EINVAL } from "./result.js";
 
 interface RetvalRange {
   readonly min: number;
@@ -43,7 +44,13 @@ function retvalRange(env: VerifierEnv): RetvalRange | undefined {
 }
 
 /** `verbose_invalid_scalar` */
-export function invalidScalarMessage(ctx: string, regName: string, smin: bigint, smax: bigint, range: RetvalRange): string {
+export function invalidScalarMessage(
+  ctx: string,
+  regName: string,
+  smin: bigint,
+  smax: bigint,
+  range: RetvalRange,
+): string {
   let text = `${ctx} the register ${regName} has`;
   let unknown = true;
   if (smin > S64_MIN) {
@@ -65,7 +72,10 @@ export function checkReturnCode(env: VerifierEnv): void {
   const range = retvalRange(env);
   if (range === undefined) return;
   if (reg.type !== SCALAR_VALUE) {
-    env.reject(EINVAL, `At program exit the register R0 is not a known value (${regTypeName(reg.type)})`);
+    env.reject(
+      EINVAL,
+      `At program exit the register R0 is not a known value (${regTypeName(reg.type)})`,
+    );
   }
   markChainPrecision(env, 0);
   if (reg.smin < BigInt(range.min) || reg.smax > BigInt(range.max)) {
@@ -77,7 +87,8 @@ export function checkReturnCode(env: VerifierEnv): void {
 function referencesLeaked(env: VerifierEnv): boolean {
   if (env.frame.frameno !== 0) return false;
   const leaked = env.state.refs.filter((r) => r.kind === "ptr");
-  for (const ref of leaked) env.verbose(`Unreleased reference id=${ref.id} alloc_insn=${ref.insnIdx}`);
+  for (const ref of leaked)
+    env.verbose(`Unreleased reference id=${ref.id} alloc_insn=${ref.insnIdx}`);
   return leaked.length > 0;
 }
 

@@ -1,2 +1,2 @@
-export { verifyProgram } from "./verify.js";
 export type { VerifyOptions, VerifyResult } from "./result.js";
+export { verifyProgram } from "./verify.js";

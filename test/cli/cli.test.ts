@@ -131,7 +131,9 @@ describe("tsbpf verify", () => {
     const { code, out } = await cli("verify", flowQueue);
     expect(code).toBe(0);
     // the kernel processes the same numbers of instructions
-    expect(out).toBe("enqueue: accepted (processed 86 insns)\ndrain_oldest: accepted (processed 2008 insns)\n");
+    expect(out).toBe(
+      "enqueue: accepted (processed 86 insns)\ndrain_oldest: accepted (processed 2008 insns)\n",
+    );
   });
 
   it("exits 1 naming the instruction, the source line and the kernel's error lines", async () => {
@@ -153,7 +155,10 @@ describe("tsbpf verify", () => {
       section: "tc",
       type: "sched_cls",
       verdict: "reject",
-      errors: ["Unreleased reference id=4 alloc_insn=42", "BPF_EXIT instruction in main prog would lead to reference leak"],
+      errors: [
+        "Unreleased reference id=4 alloc_insn=42",
+        "BPF_EXIT instruction in main prog would lead to reference leak",
+      ],
       insn: 77,
       source: "flow_queue.bpf.c:91",
       processed: 74,

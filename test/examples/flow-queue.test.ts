@@ -10,7 +10,8 @@ import { describe, expect, it } from "vitest";
 import { loadObject } from "../../src/api.js";
 
 const examples = join(import.meta.dirname, "../../examples");
-const load = (file: string) => loadObject(new Uint8Array(readFileSync(join(examples, file))), { name: "flow_queue" });
+const load = (file: string) =>
+  loadObject(new Uint8Array(readFileSync(join(examples, file))), { name: "flow_queue" });
 
 /** An Ethernet + IPv4 header from `saddr`, padded to `len` bytes. */
 function ipv4Packet(saddr: number, len: number, ttl = 64): Uint8Array {
@@ -59,7 +60,8 @@ describe("examples/flow_queue", () => {
     const drain = obj.program("drain_oldest");
     const a = 0x0a000001;
     const b = 0x0a000002;
-    for (const len of [100, 200, 300]) expect(enqueue.run({ data: ipv4Packet(a, len) }).retval).toBe(0);
+    for (const len of [100, 200, 300])
+      expect(enqueue.run({ data: ipv4Packet(a, len) }).retval).toBe(0);
     enqueue.run({ data: ipv4Packet(b, 80) });
     expect(obj.heapStats().liveObjects).toBe(4);
 

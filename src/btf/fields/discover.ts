@@ -191,7 +191,8 @@ function findOne(
   if (kind === "kptr_ref") {
     field = findPointer(walk, elem, offset, path);
   } else if (elem.kind === "struct" && elem.size === fieldSize) {
-    field = legacySize === undefined ? { kind, offset, path } : { kind, offset, path, size: legacySize };
+    field =
+      legacySize === undefined ? { kind, offset, path } : { kind, offset, path, size: legacySize };
     if (GRAPH_ROOT_KINDS.has(kind)) {
       const tag = readContainsTag(btf, owner, componentIdx, info.structName!, {
         ...where,
