@@ -70,7 +70,8 @@ for (const file of objects) {
           `log:${r.log.length}:${hash}`,
         ];
         line = `${key}\tlevel ${logLevel}\t${facts.join("\t")}`;
-        if (logLevel > 0) writeFileSync(join(logDir, `${key.replaceAll("/", "_")}.${logLevel}.log`), r.log);
+        if (logLevel > 0)
+          writeFileSync(join(logDir, `${key.replaceAll("/", "_")}.${logLevel}.log`), r.log);
       } catch (e) {
         line = `${key}\tlevel ${logLevel}\tthrew ${e?.name}: ${e?.message}`;
       }

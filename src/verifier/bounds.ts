@@ -58,14 +58,23 @@ export const S32_MAX = 0x7fff_ffff;
 export const U32_MAX = 0xffff_ffff;
 export { U64_MAX };
 
+const BIG_U32_MAX = 0xffff_ffffn;
+const BIG_S32_MIN = -0x8000_0000n;
+const BIG_S32_MAX = 0x7fff_ffffn;
+
+// The casts return their argument when it is already in range: BigInt.asIntN
+// and asUintN allocate a new bigint even when nothing changes.
+
 /** (s64) cast of a u64 bigint. */
-export const toS64 = (x: bigint): bigint => BigInt.asIntN(64, x);
+export const toS64 = (x: bigint): bigint => (x >= 0n && x <= S64_MAX ? x : BigInt.asIntN(64, x));
 /** (u64) cast of an s64 bigint. */
-export const toU64 = (x: bigint): bigint => BigInt.asUintN(64, x);
+export const toU64 = (x: bigint): bigint => (x >= 0n && x <= U64_MAX ? x : BigInt.asUintN(64, x));
 /** (u32) of the low 32 bits of a 64-bit value. */
-export const lo32u = (x: bigint): number => Number(BigInt.asUintN(32, x));
+export const lo32u = (x: bigint): number =>
+  x >= 0n && x <= BIG_U32_MAX ? Number(x) : Number(BigInt.asUintN(32, x));
 /** (s32) of the low 32 bits of a 64-bit value. */
-export const lo32s = (x: bigint): number => Number(BigInt.asIntN(32, x));
+export const lo32s = (x: bigint): number =>
+  x >= BIG_S32_MIN && x <= BIG_S32_MAX ? Number(x) : Number(BigInt.asIntN(32, x));
 /** (s32) cast of a 32-bit number. */
 export const toS32 = (x: number): number => x | 0;
 /** (u32) cast of a 32-bit number. */
@@ -88,6 +97,22 @@ export function copyBounds(b: ScalarBounds): MutableBounds {
   };
 }
 
+/**
+ * Overwrites the bounds part of `dst` (a register, say) with `src`'s:
+ * `Object.assign(dst, src)` for bounds, without its generic per-property path.
+ */
+export function assignBounds(dst: MutableBounds, src: ScalarBounds): void {
+  dst.varOff = src.varOff;
+  dst.smin = src.smin;
+  dst.smax = src.smax;
+  dst.umin = src.umin;
+  dst.umax = src.umax;
+  dst.s32Min = src.s32Min;
+  dst.s32Max = src.s32Max;
+  dst.u32Min = src.u32Min;
+  dst.u32Max = src.u32Max;
+}
+
 /** A scalar about which nothing is known (`__mark_reg_unknown`). */
 export function unknownScalar(): ScalarBounds {
   return {
@@ -105,9 +130,21 @@ export function unknownScalar(): ScalarBounds {
 
 /** The constant `v` (taken modulo 2^64), as `__mark_reg_known`. */
 export function knownScalar(v: bigint): ScalarBounds {
-  const r = copyBounds(unknownScalar());
-  markKnown(r, v);
-  return r;
+  const u = toU64(v);
+  const s = toS64(u);
+  const u32 = lo32u(u);
+  const s32 = u32 | 0;
+  return {
+    varOff: tnumConst(u),
+    smin: s,
+    smax: s,
+    umin: u,
+    umax: u,
+    s32Min: s32,
+    s32Max: s32,
+    u32Min: u32,
+    u32Max: u32,
+  };
 }
 
 /** `___mark_reg_known`: every bound and the tnum become the constant. */

@@ -156,14 +156,24 @@ export function initialState(subprogno = 0, start = 0): VerifierState {
   };
 }
 
+// Copies run at every branch and checkpoint: plain loops, no callbacks.
 function copyFrame(frame: FuncState): FuncState {
-  return {
-    regs: frame.regs.map(copyReg),
-    stack: frame.stack.map((slot) => ({
+  const srcRegs = frame.regs;
+  const regs: RegState[] = [];
+  for (let i = 0; i < srcRegs.length; i++) regs.push(copyReg(srcRegs[i]!));
+  const srcStack = frame.stack;
+  const stack: StackSlot[] = [];
+  for (let i = 0; i < srcStack.length; i++) {
+    const slot = srcStack[i]!;
+    stack.push({
       slotType: slot.slotType.slice(),
       spilled: copyReg(slot.spilled),
       iter: slot.iter,
-    })),
+    });
+  }
+  return {
+    regs,
+    stack,
     frameno: frame.frameno,
     callsite: frame.callsite,
     subprogno: frame.subprogno,
@@ -184,11 +194,17 @@ function copyHistory(history: readonly HistoryEntry[]): HistoryEntry[] {
   return copy;
 }
 
+function copyFrames(frames: readonly FuncState[]): FuncState[] {
+  const copy: FuncState[] = [];
+  for (let i = 0; i < frames.length; i++) copy.push(copyFrame(frames[i]!));
+  return copy;
+}
+
 export function copyState(state: VerifierState): VerifierState {
   return {
-    frames: state.frames.map(copyFrame),
+    frames: copyFrames(state.frames),
     curframe: state.curframe,
-    refs: [...state.refs],
+    refs: state.refs.slice(),
     activeLock: state.activeLock,
     activeRcuLock: state.activeRcuLock,
     speculative: state.speculative,

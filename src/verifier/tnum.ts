@@ -9,6 +9,10 @@
  * (Linux 6.18 with its stable fixes), because the verifier log prints
  * tnums and the bounds derived from them. Values are `bigint`s in
  * [0, 2^64); every function returns a value in that range.
+ *
+ * Every bigint operation allocates, and these run for nearly every
+ * instruction verified, so they are written with as few operations as the
+ * range allows: `x & ~y` needs no `& U64_MAX` when `x` is already a u64.
  */
 
 export interface Tnum {
@@ -18,12 +22,14 @@ export interface Tnum {
 
 export const U64_MAX = 0xffff_ffff_ffff_ffffn;
 export const U32_MASK = 0xffff_ffffn;
+const HIGH32 = U64_MAX ^ U32_MASK;
 
 function tn(value: bigint, mask: bigint): Tnum {
   return { value, mask };
 }
 
-const u64 = (x: bigint): bigint => BigInt.asUintN(64, x);
+// BigInt.asUintN allocates even when its argument is already in range.
+const u64 = (x: bigint): bigint => (x >= 0n && x <= U64_MAX ? x : BigInt.asUintN(64, x));
 
 /** The completely unknown value. */
 export const TNUM_UNKNOWN: Tnum = Object.freeze(tn(0n, U64_MAX));
@@ -34,7 +40,10 @@ export function tnumConst(value: bigint): Tnum {
 
 /** Index (1-based) of the most significant set bit, 0 for 0: the kernel's fls64. */
 export function fls64(x: bigint): number {
-  return x === 0n ? 0 : x.toString(2).length;
+  if (x === 0n) return 0;
+  if (x <= 0xffff_ffffn) return 32 - Math.clz32(Number(x));
+  if (x <= U64_MAX) return 64 - Math.clz32(Number(x >> 32n));
+  return x.toString(2).length;
 }
 
 /**
@@ -77,12 +86,13 @@ export function tnumArshift(a: Tnum, minShift: number, insnBitness: 32 | 64): Tn
 }
 
 export function tnumAdd(a: Tnum, b: Tnum): Tnum {
-  const sm = u64(a.mask + b.mask);
   const sv = u64(a.value + b.value);
+  if (a.mask === 0n && b.mask === 0n) return tn(sv, 0n);
+  const sm = u64(a.mask + b.mask);
   const sigma = u64(sm + sv);
   const chi = sigma ^ sv;
   const mu = chi | a.mask | b.mask;
-  return tn(sv & ~mu & U64_MAX, mu);
+  return tn(sv & ~mu, mu);
 }
 
 export function tnumSub(a: Tnum, b: Tnum): Tnum {
@@ -91,7 +101,7 @@ export function tnumSub(a: Tnum, b: Tnum): Tnum {
   const beta = u64(dv - b.mask);
   const chi = alpha ^ beta;
   const mu = chi | a.mask | b.mask;
-  return tn(dv & ~mu & U64_MAX, mu);
+  return tn(dv & ~mu, mu);
 }
 
 /** 0 - a, as `tnum_neg`. */
@@ -103,19 +113,19 @@ export function tnumAnd(a: Tnum, b: Tnum): Tnum {
   const alpha = a.value | a.mask;
   const beta = b.value | b.mask;
   const v = a.value & b.value;
-  return tn(v, alpha & beta & ~v & U64_MAX);
+  return tn(v, alpha & beta & ~v);
 }
 
 export function tnumOr(a: Tnum, b: Tnum): Tnum {
   const v = a.value | b.value;
   const mu = a.mask | b.mask;
-  return tn(v, mu & ~v & U64_MAX);
+  return tn(v, mu & ~v);
 }
 
 export function tnumXor(a: Tnum, b: Tnum): Tnum {
   const v = a.value ^ b.value;
   const mu = a.mask | b.mask;
-  return tn(v & ~mu & U64_MAX, mu);
+  return tn(v & ~mu, mu);
 }
 
 /**
@@ -140,7 +150,7 @@ export function tnumMul(a: Tnum, b: Tnum): Tnum {
 export function tnumUnion(a: Tnum, b: Tnum): Tnum {
   const v = a.value & b.value;
   const mu = (a.value ^ b.value) | a.mask | b.mask;
-  return tn(v & ~mu & U64_MAX, mu);
+  return tn(v & ~mu, mu);
 }
 
 /**
@@ -151,7 +161,7 @@ export function tnumUnion(a: Tnum, b: Tnum): Tnum {
 export function tnumIntersect(a: Tnum, b: Tnum): Tnum {
   const v = a.value | b.value;
   const mu = a.mask & b.mask;
-  return tn(v & ~mu & U64_MAX, mu);
+  return tn(v & ~mu, mu);
 }
 
 /** Keeps the lowest `size` bytes. */
@@ -180,14 +190,15 @@ export function tnumIsAligned(a: Tnum, size: bigint): boolean {
 
 /** True when `b` is a subset of `a`. */
 export function tnumIn(a: Tnum, b: Tnum): boolean {
-  if ((b.mask & ~a.mask) !== 0n) return false;
-  return a.value === (b.value & ~a.mask);
+  const known = ~a.mask;
+  if ((b.mask & known) !== 0n) return false;
+  return a.value === (b.value & known);
 }
 
 /** True when a and b have a member in common (they agree on every bit both know). */
 export function tnumOverlap(a: Tnum, b: Tnum): boolean {
-  const mu = ~a.mask & ~b.mask & U64_MAX;
-  return (a.value & mu) === (b.value & mu);
+  // the bits both know must agree
+  return ((a.value ^ b.value) & ~(a.mask | b.mask)) === 0n;
 }
 
 /**
@@ -213,7 +224,7 @@ export function tnumSubreg(a: Tnum): Tnum {
 
 /** `a` with its low 32 bits known zero. */
 export function tnumClearSubreg(a: Tnum): Tnum {
-  return tnumLshift(tnumRshift(a, 32), 32);
+  return tn(a.value & HIGH32, a.mask & HIGH32);
 }
 
 /** The high 32 bits of `reg` with the low 32 bits of `subreg`. */

@@ -45,30 +45,26 @@ function around(v: bigint): fc.Arbitrary<bigint> {
   );
 }
 
-const bounds: fc.Arbitrary<ScalarBounds> = fc
-  .tuple(anyU64, anyMask)
-  .chain(([value, mask]) => {
-    const v = value & ~mask;
-    const lo = v;
-    const hi = v | mask;
-    return fc
-      .tuple(around(lo), around(hi), around(lo), around(hi), around(lo), around(hi))
-      .chain(([umin, umax, smin, smax, u32a, u32b]) =>
-        fc
-          .tuple(around(lo), around(hi))
-          .map(([s32a, s32b]) => ({
-            varOff: { value: v, mask },
-            umin,
-            umax,
-            smin: s64(smin),
-            smax: s64(smax),
-            u32Min: Number(u32a & 0xffff_ffffn),
-            u32Max: Number(u32b & 0xffff_ffffn),
-            s32Min: Number(BigInt.asIntN(32, s32a)),
-            s32Max: Number(BigInt.asIntN(32, s32b)),
-          })),
-      );
-  });
+const bounds: fc.Arbitrary<ScalarBounds> = fc.tuple(anyU64, anyMask).chain(([value, mask]) => {
+  const v = value & ~mask;
+  const lo = v;
+  const hi = v | mask;
+  return fc
+    .tuple(around(lo), around(hi), around(lo), around(hi), around(lo), around(hi))
+    .chain(([umin, umax, smin, smax, u32a, u32b]) =>
+      fc.tuple(around(lo), around(hi)).map(([s32a, s32b]) => ({
+        varOff: { value: v, mask },
+        umin,
+        umax,
+        smin: s64(smin),
+        smax: s64(smax),
+        u32Min: Number(u32a & 0xffff_ffffn),
+        u32Max: Number(u32b & 0xffff_ffffn),
+        s32Min: Number(BigInt.asIntN(32, s32a)),
+        s32Max: Number(BigInt.asIntN(32, s32b)),
+      })),
+    );
+});
 
 /** Scalars whose 64-bit ranges and tnum lie in [0, 2^32): the domain of the number-only sync. */
 const LOW_EDGES = [0n, 1n, 0x7fff_ffffn, 0x8000_0000n, 0xffff_ffffn, 0xffffn, 0x100n];

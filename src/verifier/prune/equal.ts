@@ -44,22 +44,37 @@ import { tnumIn } from "../tnum.js";
  */
 export type ExactLevel = "not-exact" | "range-within" | "exact";
 
-/** `struct bpf_idmap`: old id to current id, consistently. */
+/**
+ * `struct bpf_idmap`: old id to current id, consistently. Pairs are kept in
+ * two arrays searched linearly, as the kernel's array: a comparison meets few
+ * ids, and emptying arrays costs nothing where a Map's clear() reallocates.
+ */
 export class IdMap {
-  private readonly map = new Map<number, number>();
-  private readonly used = new Set<number>();
+  private readonly oldIds: number[] = [];
+  private readonly curIds: number[] = [];
 
   constructor(private tmpIdGen: number) {}
+
+  /** Empties the map for a new comparison, fresh ids starting above `tmpIdGen`. */
+  reset(tmpIdGen: number): this {
+    if (this.oldIds.length > 0) {
+      this.oldIds.length = 0;
+      this.curIds.length = 0;
+    }
+    this.tmpIdGen = tmpIdGen;
+    return this;
+  }
 
   /** `check_ids` */
   check(oldId: number, curId: number): boolean {
     if ((oldId === 0) !== (curId === 0)) return false;
     if (oldId === 0) return true;
-    const mapped = this.map.get(oldId);
-    if (mapped !== undefined) return mapped === curId;
-    if (this.used.has(curId)) return false;
-    this.map.set(oldId, curId);
-    this.used.add(curId);
+    const i = this.oldIds.indexOf(oldId);
+    if (i >= 0) return this.curIds[i] === curId;
+    // each current id stands for one old id only
+    if (this.curIds.includes(curId)) return false;
+    this.oldIds.push(oldId);
+    this.curIds.push(curId);
     return true;
   }
 
@@ -273,6 +288,9 @@ function funcStatesEqual(
   return stacksafe(old, cur, idmap, exact);
 }
 
+/** The id map of `statesEqual`, reused: a comparison runs to its end before the next starts. */
+const statesEqualIdMap = new IdMap(0);
+
 /**
  * `states_equal`: `old` (a checkpoint) covers `cur`. `idGen` is the id
  * counter's value, above which fresh ids for unlinked scalars are drawn.
@@ -288,7 +306,7 @@ export function statesEqual(
   liveRegsBefore?: Uint16Array,
 ): boolean {
   if (old.curframe !== cur.curframe) return false;
-  const idmap = new IdMap(idGen);
+  const idmap = statesEqualIdMap.reset(idGen);
   if (old.speculative && !cur.speculative) return false;
   if (!refsafe(old, cur, idmap)) return false;
   for (let i = 0; i <= old.curframe; i++) {

@@ -472,6 +472,63 @@ function byteSwap(d: MutableBounds, is64: boolean, imm: 16 | 32 | 64, toLe: bool
   if (imm === 16 || imm === 32) coerceToSizeInPlace(d, imm / 8);
 }
 
+/** A scalar whose tnum and every range are the one value its tnum holds. */
+function isExactConst(b: ScalarBounds): boolean {
+  const v = b.varOff.value;
+  if (b.varOff.mask !== 0n || b.umin !== v || b.umax !== v) return false;
+  const s = toS64(v);
+  if (b.smin !== s || b.smax !== s) return false;
+  const v32 = lo32u(v);
+  return b.u32Min === v32 && b.u32Max === v32 && b.s32Min === (v32 | 0) && b.s32Max === (v32 | 0);
+}
+
+/**
+ * The value of `a op b` on two constants, zero-extended from the low 32
+ * bits for 32-bit operations; undefined for the operations left to the
+ * range rules. Only called once `isSafeToComputeRange` holds, so shift
+ * amounts are below the operand width.
+ */
+function foldConstants(op: ScalarAluOp, is64: boolean, a: bigint, b: bigint): bigint | undefined {
+  const x = is64 ? a : BigInt.asUintN(32, a);
+  const y = is64 ? b : BigInt.asUintN(32, b);
+  let r: bigint;
+  switch (op) {
+    case BPF_ADD:
+      r = x + y;
+      break;
+    case BPF_SUB:
+      r = x - y;
+      break;
+    case BPF_MUL:
+      r = x * y;
+      break;
+    case BPF_AND:
+      r = x & y;
+      break;
+    case BPF_OR:
+      r = x | y;
+      break;
+    case BPF_XOR:
+      r = x ^ y;
+      break;
+    case BPF_NEG:
+      r = -x;
+      break;
+    case BPF_LSH:
+      r = x << y;
+      break;
+    case BPF_RSH:
+      r = x >> y;
+      break;
+    case BPF_ARSH:
+      r = BigInt.asIntN(is64 ? 64 : 32, x) >> y;
+      break;
+    default:
+      return undefined;
+  }
+  return BigInt.asUintN(is64 ? 64 : 32, r);
+}
+
 /**
  * `adjust_scalar_min_max_vals` for scalar `dst op= src` (for BPF_NEG and
  * BPF_END, `src` is ignored: pass `dst`). `is64` is the instruction class
@@ -479,6 +536,26 @@ function byteSwap(d: MutableBounds, is64: boolean, imm: 16 | 32 | 64, toLe: bool
  * operations, zero-extended, as the kernel leaves it.
  */
 export function scalarAlu(
+  op: ScalarAluOp,
+  is64: boolean,
+  dst: ScalarBounds,
+  src: ScalarBounds,
+  opts: ScalarAluOptions = {},
+): ScalarBounds {
+  // Arithmetic on two constants is most of what programs do; the range rules
+  // would arrive at the constant result, so it is computed directly.
+  if (isExactConst(dst) && isExactConst(src) && isSafeToComputeRange(op, is64, src)) {
+    const v = foldConstants(op, is64, dst.varOff.value, src.varOff.value);
+    if (v !== undefined) return knownScalar(v);
+  }
+  return scalarAluByRanges(op, is64, dst, src, opts);
+}
+
+/**
+ * `scalarAlu` without its shortcut for constants: every operation through
+ * the kernel's range and tnum rules.
+ */
+export function scalarAluByRanges(
   op: ScalarAluOp,
   is64: boolean,
   dst: ScalarBounds,

@@ -80,14 +80,15 @@ export function branchTaken(
   let r2 = src;
   let t1 = is32 ? tnumSubreg(r1.varOff) : r1.varOff;
   let t2 = is32 ? tnumSubreg(r2.varOff) : r2.varOff;
-  const umin1 = is32 ? BigInt(r1.u32Min) : r1.umin;
-  const umax1 = is32 ? BigInt(r1.u32Max) : r1.umax;
-  const smin1 = is32 ? BigInt(r1.s32Min) : r1.smin;
-  const smax1 = is32 ? BigInt(r1.s32Max) : r1.smax;
-  const umin2 = is32 ? BigInt(r2.u32Min) : r2.umin;
-  const umax2 = is32 ? BigInt(r2.u32Max) : r2.umax;
-  const smin2 = is32 ? BigInt(r2.s32Min) : r2.smin;
-  const smax2 = is32 ? BigInt(r2.s32Max) : r2.smax;
+  // 32-bit bounds stay numbers: comparing them needs no bigint
+  const umin1: number | bigint = is32 ? r1.u32Min : r1.umin;
+  const umax1: number | bigint = is32 ? r1.u32Max : r1.umax;
+  const smin1: number | bigint = is32 ? r1.s32Min : r1.smin;
+  const smax1: number | bigint = is32 ? r1.s32Max : r1.smax;
+  const umin2: number | bigint = is32 ? r2.u32Min : r2.umin;
+  const umax2: number | bigint = is32 ? r2.u32Max : r2.umax;
+  const smin2: number | bigint = is32 ? r2.s32Min : r2.smin;
+  const smax2: number | bigint = is32 ? r2.s32Max : r2.smax;
 
   if (sameReg) {
     switch (op) {
@@ -130,8 +131,12 @@ export function branchTaken(
     }
     case BPF_JSET: {
       if (!isConstAt(r2, is32)) {
-        [r1, r2] = [r2, r1];
-        [t1, t2] = [t2, t1];
+        const r = r1;
+        r1 = r2;
+        r2 = r;
+        const t = t1;
+        t1 = t2;
+        t2 = t;
       }
       if (!isConstAt(r2, is32)) return -1;
       if ((~t1.mask & t1.value & t2.value) !== 0n) return 1;
@@ -218,24 +223,34 @@ function isPowerOf2(x: bigint): boolean {
 function refineCondOp(reg1: MutableBounds, reg2: MutableBounds, op: RefineOp, is32: boolean): void {
   let r1 = reg1;
   let r2 = reg2;
+  // operands are swapped through a variable: destructuring would allocate an array
+  let swap: MutableBounds;
   let o: RefineOp = op;
   // GE/GT/SGE/SGT reuse the LE/LT/SLE/SLT rules with the operands swapped.
   switch (o) {
     case BPF_JGE:
       o = BPF_JLE;
-      [r1, r2] = [r2, r1];
+      swap = r1;
+      r1 = r2;
+      r2 = swap;
       break;
     case BPF_JGT:
       o = BPF_JLT;
-      [r1, r2] = [r2, r1];
+      swap = r1;
+      r1 = r2;
+      r2 = swap;
       break;
     case BPF_JSGE:
       o = BPF_JSLE;
-      [r1, r2] = [r2, r1];
+      swap = r1;
+      r1 = r2;
+      r2 = swap;
       break;
     case BPF_JSGT:
       o = BPF_JSLT;
-      [r1, r2] = [r2, r1];
+      swap = r1;
+      r1 = r2;
+      r2 = swap;
       break;
   }
 
@@ -267,7 +282,11 @@ function refineCondOp(reg1: MutableBounds, reg2: MutableBounds, op: RefineOp, is
       }
       break;
     case BPF_JNE: {
-      if (!isConstAt(r2, is32)) [r1, r2] = [r2, r1];
+      if (!isConstAt(r2, is32)) {
+        swap = r1;
+        r1 = r2;
+        r2 = swap;
+      }
       if (!isConstAt(r2, is32)) break;
       // Only a constant at the very edge of the other range narrows it.
       const val = constValueAt(r2, is32);
@@ -287,7 +306,11 @@ function refineCondOp(reg1: MutableBounds, reg2: MutableBounds, op: RefineOp, is
       break;
     }
     case BPF_JSET: {
-      if (!isConstAt(r2, is32)) [r1, r2] = [r2, r1];
+      if (!isConstAt(r2, is32)) {
+        swap = r1;
+        r1 = r2;
+        r2 = swap;
+      }
       if (!isConstAt(r2, is32)) break;
       const val = constValueAt(r2, is32);
       // "r1 & val" being true pins a bit only when val has a single bit.
@@ -301,7 +324,11 @@ function refineCondOp(reg1: MutableBounds, reg2: MutableBounds, op: RefineOp, is
       break;
     }
     case JSET_NOT: {
-      if (!isConstAt(r2, is32)) [r1, r2] = [r2, r1];
+      if (!isConstAt(r2, is32)) {
+        swap = r1;
+        r1 = r2;
+        r2 = swap;
+      }
       if (!isConstAt(r2, is32)) break;
       const val = constValueAt(r2, is32);
       // Ranges are forgotten before the tnum narrows, so a dead branch
